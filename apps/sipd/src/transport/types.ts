@@ -1,0 +1,33 @@
+// Transport-level addressing shared by every layer above the transports.
+import type { SipMessage } from '../parser';
+
+export type Protocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+export interface Endpoint {
+  protocol: Protocol;
+  address: string; // IPv4 dotted or IPv6 without brackets
+  port: number;
+}
+
+/** A message as it arrived, with where it came from and which listener took it. */
+export interface InboundMessage {
+  message: SipMessage;
+  raw: Buffer;
+  source: Endpoint; // the remote side
+  local: Endpoint; // our listener (address/port as bound)
+  /** Set for connection-oriented transports: the connection it arrived on. */
+  connectionId?: string;
+  receivedAt: number; // Date.now()
+}
+
+/** Where to send: an address, and (preferred when alive) a specific connection. */
+export interface Destination {
+  protocol: Protocol;
+  address: string;
+  port: number;
+  connectionId?: string;
+}
+
+export function isReliable(p: Protocol): boolean {
+  return p !== 'udp';
+}
