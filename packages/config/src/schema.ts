@@ -1,0 +1,76 @@
+// The shape of openline's configuration, validated once at start (zod). Every key is documented
+// in config/openline.example.yaml; keep the two in step.
+import { z } from 'zod';
+import { DEFAULT_PORT_BASE, PORT_BASE_MAX, PORT_BASE_MIN } from './ports';
+
+function intRange(min: number, max: number) {
+  const msg = `must be an integer ${min}..${max}`;
+  return z.number({ invalid_type_error: msg, required_error: msg }).int(msg).min(min, msg).max(max, msg);
+}
+
+function text(what: string) {
+  return z.string({ invalid_type_error: `must be ${what}` }).min(1, `must be ${what}`);
+}
+
+/** A secret: at least 16 characters so a typo'd empty or short value is caught. */
+const secret = z.string({ invalid_type_error: 'must be a string' }).min(16, 'must be at least 16 characters');
+
+/** AES-256 key: 64 hex digits (32 bytes). */
+const aesKey = z.string({ invalid_type_error: 'must be 64 hex digits' })
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes; e.g. `openssl rand -hex 32`)');
+
+const hostname = z.string({ invalid_type_error: 'must be a hostname' })
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    'must be a hostname or IP address');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  errorMap: () => ({ message: 'must be one of fatal, error, warn, info, debug, trace, silent' }),
+});
+
+export const configSchema = z.object({
+  ports: z.object({
+    base: intRange(PORT_BASE_MIN, PORT_BASE_MAX).default(DEFAULT_PORT_BASE),
+  }).strict().default({}),
+  dataDir: text('a directory path').default('var'),
+  log: z.object({
+    level: logLevel.default('info'),
+    console: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+  }).strict().default({}),
+  sip: z.object({
+    domain: hostname.default('openline.local'),
+  }).strict().default({}),
+  database: z.object({
+    name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be 1..64 letters, digits or _').default('openline'),
+    user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'must be 1..32 letters, digits or _').default('openline'),
+    poolSize: intRange(1, 100).default(5),
+  }).strict().default({}),
+  turn: z.object({
+    realm: hostname.default('openline.local'),
+    credentialTtlSeconds: intRange(60, 7 * 86400).default(86400),
+    allowLoopbackPeers: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+  }).strict().default({}),
+  rtpengine: z.object({
+    logLevel: intRange(0, 7).default(5),
+  }).strict().default({}),
+  stack: z.object({
+    startTimeoutSeconds: intRange(1, 600).default(30),
+    stopTimeoutSeconds: intRange(1, 120).default(10),
+  }).strict().default({}),
+  secrets: z.object({
+    generate: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+    turnStaticAuthSecret: secret.optional(),
+    sipdAdminSecret: secret.optional(),
+    sipPasswordKey: aesKey.optional(),
+    jwtKey: secret.optional(),
+    databasePassword: secret.optional(),
+  }).strict().default({}),
+}).strict();
+
+/** What a config file or override may contain (every key optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The validated configuration, defaults filled in; dataDir is absolute after loadConfig(). */
+export type Config = z.output<typeof configSchema>;
+export type SecretName = Exclude<keyof Config['secrets'], 'generate'>;
+export const SECRET_NAMES: readonly SecretName[] = [
+  'turnStaticAuthSecret', 'sipdAdminSecret', 'sipPasswordKey', 'jwtKey', 'databasePassword',
+];
