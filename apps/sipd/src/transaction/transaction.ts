@@ -1,0 +1,110 @@
+// Shared plumbing of the four RFC 3261 §17 machines: identity, state, sending through the
+// transport with errors routed to the machine, and termination notification. Each subclass owns
+// its state machine (stateTransition) and its timers (named fields cleared in dispose()).
+import type { SipMessage, SipRequest } from '../parser';
+import { isReliable, type Destination } from '../transport/types';
+import { toTransportError, type TransportError } from '../transport/errors';
+import { TransactionStateError } from './errors';
+import { TransactionState, type TransactionKind } from './transaction-state';
+import { timerValues, type TimerConfig, type TimerValues } from './timers';
+import type { TransactionTransport } from './transaction-user';
+
+export interface TransactionOptions {
+  /** Matching key (assigned by the TransactionLayer; §17.1.3 / §17.2.3). */
+  id: string;
+  request: SipRequest;
+  /** Client: where the request goes. Server: where responses go (§18.2.2). */
+  destination: Destination;
+  transport: TransactionTransport;
+  timers: TimerConfig;
+}
+
+export abstract class Transaction {
+  abstract readonly kind: TransactionKind;
+  readonly id: string;
+  readonly request: SipRequest;
+  readonly destination: Destination;
+  /** Reliable transports skip retransmissions and use 0 for D, I, J, K. */
+  readonly reliable: boolean;
+  protected readonly transport: TransactionTransport;
+  protected readonly timerConfig: TimerConfig;
+  protected readonly t: TimerValues;
+  private _state: TransactionState;
+  private readonly terminationListeners: Array<(tx: Transaction) => void> = [];
+
+  protected constructor(opts: TransactionOptions, initial: TransactionState) {
+    this.id = opts.id;
+    this.request = opts.request;
+    this.destination = opts.destination;
+    this.transport = opts.transport;
+    this.timerConfig = opts.timers;
+    this.reliable = isReliable(opts.destination.protocol);
+    this.t = timerValues(opts.timers, this.reliable);
+    this._state = initial;
+  }
+
+  get state(): TransactionState {
+    return this._state;
+  }
+
+  /** Called once when the transaction reaches Terminated (the layer removes it from its maps). */
+  addTerminationListener(fn: (tx: Transaction) => void): void {
+    this.terminationListeners.push(fn);
+  }
+
+  /** Clears every timer. Idempotent; called on Terminated and by the layer on close. */
+  abstract dispose(): void;
+
+  /** Forces Terminated (layer shutdown): timers cleared, listeners told. */
+  terminate(): void {
+    if (this._state !== TransactionState.Terminated) this.stateTransition(TransactionState.Terminated);
+  }
+
+  protected abstract stateTransition(to: TransactionState): void;
+  protected abstract onTransportFailure(error: TransportError): void;
+
+  /**
+   * Validates and records a move; subclasses call this first in stateTransition(), then arm the
+   * new state's timers. Throws TransactionStateError on an illegal move.
+   */
+  protected enterState(to: TransactionState, legalFrom: readonly TransactionState[]): TransactionState {
+    const from = this._state;
+    if (!legalFrom.includes(from)) throw new TransactionStateError(this.id, from, to);
+    this._state = to;
+    return from;
+  }
+
+  /** Common tail of every transition into Terminated. */
+  protected finishTermination(): void {
+    this.dispose();
+    for (const fn of this.terminationListeners.splice(0)) fn(this);
+  }
+
+  /** Hands a message to the transport; a failure goes to onTransportFailure (§17.1.4, §17.2.4). */
+  protected sendMessage(message: SipMessage, destination: Destination = this.destination): void {
+    if (this._state === TransactionState.Terminated) return;
+    let p: Promise<void>;
+    try {
+      p = this.transport.send(message, destination);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.catch((err: unknown) => {
+      if (this._state === TransactionState.Terminated) return;
+      this.onTransportFailure(toTransportError(err, `${this.kind} ${this.id}`));
+    });
+  }
+}
+
+/** Clears a timer field value; returns undefined for assignment back to the field. */
+export function clear(timer: NodeJS.Timeout | undefined): undefined {
+  if (timer !== undefined) clearTimeout(timer);
+  return undefined;
+}
+
+/** A timer that does not keep the process alive (transactions must not block shutdown). */
+export function arm(ms: number, fn: () => void): NodeJS.Timeout {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return timer;
+}
