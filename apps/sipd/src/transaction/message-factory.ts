@@ -57,3 +57,24 @@ function stripUri(value: string): string {
   const gt = value.lastIndexOf('>');
   return gt >= 0 ? value.slice(gt + 1) : value;
 }
+
+/**
+ * CANCEL for a pending request (§9.1): same Request-URI, Call-ID, To, From, CSeq number (method
+ * CANCEL), a single Via equal to the request's top Via (same branch), and its Route header fields.
+ */
+export function createCancel(request: SipRequest): SipRequest {
+  const cancel = new SipRequest('CANCEL', request.uri);
+  const topVia = request.getAll('via')[0];
+  if (topVia !== undefined) cancel.append('via', topVia);
+  for (const h of request.headers) if (h.key === 'route') cancel.headers.push({ ...h });
+  const maxForwards = request.get('max-forwards');
+  if (maxForwards !== undefined) cancel.set('max-forwards', maxForwards);
+  for (const name of ['from', 'to', 'call-id']) {
+    const v = request.get(name);
+    if (v !== undefined) cancel.set(name, v);
+  }
+  const seq = /^\s*(\d+)/.exec(request.get('cseq') ?? '')?.[1] ?? '0';
+  cancel.set('cseq', `${seq} CANCEL`);
+  cancel.set('content-length', '0');
+  return cancel;
+}
