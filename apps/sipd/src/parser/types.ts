@@ -45,11 +45,23 @@ export type ParseResult =
   | { ok: true; message: import('./message').SipMessage }
   | {
       ok: false;
-      /** Reason phrase for a 400 ("Bad Request - Missing Call-ID" style is fine; one line). */
+      /** Reason phrase for the answer ("Bad Request - Malformed CSeq" style; one line). */
       reason: string;
       /**
-       * Set when the start line and the headers needed to answer (Via, From, To, Call-ID, CSeq)
-       * could be read: the caller may then send a 400 using them. Absent: drop silently.
+       * Status to answer a request with when it is not 400 (absent means 400):
+       * 505 unsupported SIP version (RFC 3261 §21.5.6, RFC 4475 badvers),
+       * 416 Request-URI scheme not handled (§8.2.2.1, RFC 4475 unkscm/novelsc),
+       * 513 larger than ParseOptions.maxSize (§21.5.7).
+       * Responses that fail are never answered: drop them (§18.1.2).
+       */
+      status?: number;
+      /**
+       * Set when the failed message is a request whose start line could be read (or at least
+       * its method and Request-URI) and that has a Via header: the caller may answer with
+       * `status ?? 400` using it (§8.2.6.2); the headers it has (From, To, Call-ID, CSeq, Via)
+       * are copied as usual, missing ones are simply absent (RFC 4475 insuf). The top Via may
+       * itself be malformed (RFC 4475 badinv01): then answer to the source address (§18.2.2).
+       * `partial.body` is always empty. Absent: drop silently.
        */
       partial?: import('./message').SipRequest;
     };

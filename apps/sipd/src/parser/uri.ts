@@ -1,0 +1,173 @@
+// SIP, SIPS and tel URIs (RFC 3261 §19.1, §25.1; RFC 3966; IPv6 references per RFC 5118).
+// Any other scheme is kept opaque: RFC 4475 unksm2 requires accepting unknown schemes in headers.
+
+import type { Params, SipUri } from './types';
+import {
+  HNV_CHARS, HOST_CHARS, IPV6_CHARS, PARAM_CHARS, PASSWORD_CHARS, SCHEME_CHARS, USER_CHARS,
+  inTable, parseDigits, scanRun,
+} from './chars';
+import { escape, unescape } from './escape';
+
+/** Characters that may never appear unescaped in a URI (controls, space, '"', '<', '>', '\', DEL). */
+function isForbidden(c: number): boolean {
+  return c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x5c || c === 0x7f;
+}
+
+/** Parses a URI. Returns undefined when it is not a well-formed absolute URI. */
+export function parseUri(text: string): SipUri | undefined {
+  const s = text.trim();
+  const n = s.length;
+  const schemeEnd = scanRun(SCHEME_CHARS, s, 0, n);
+  if (schemeEnd === 0 || schemeEnd >= n || s.charCodeAt(schemeEnd) !== 0x3a /* : */) return undefined;
+  const c0 = s.charCodeAt(0);
+  if (!((c0 >= 0x41 && c0 <= 0x5a) || (c0 >= 0x61 && c0 <= 0x7a))) return undefined;
+  for (let i = schemeEnd + 1; i < n; i++) if (isForbidden(s.charCodeAt(i))) return undefined;
+  const scheme = s.slice(0, schemeEnd).toLowerCase();
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(s, scheme, schemeEnd + 1);
+  if (scheme === 'tel') return parseTelUri(s, schemeEnd + 1);
+  if (schemeEnd + 1 === n) return undefined;
+  return { scheme, host: '', params: new Map(), headers: new Map(), opaque: s.slice(schemeEnd + 1) };
+}
+
+function parseSipUri(s: string, scheme: string, start: number): SipUri | undefined {
+  const n = s.length;
+  const uri: SipUri = { scheme, host: '', params: new Map(), headers: new Map() };
+  let i = start;
+  // '@' can only appear as the userinfo delimiter (it is in no other URI production).
+  const at = s.indexOf('@', i);
+  if (at >= 0) {
+    const colon = s.indexOf(':', i);
+    const userEnd = colon >= 0 && colon < at ? colon : at;
+    if (!validRun(USER_CHARS, s, i, userEnd) || userEnd === i) return undefined;
+    uri.user = unescape(s.slice(i, userEnd));
+    if (userEnd < at) {
+      if (!validRun(PASSWORD_CHARS, s, userEnd + 1, at)) return undefined;
+      uri.password = unescape(s.slice(userEnd + 1, at));
+    }
+    i = at + 1;
+  }
+  // hostport = host [ ":" port ]; host = hostname / IPv4address / IPv6reference
+  if (i < n && s.charCodeAt(i) === 0x5b /* [ */) {
+    const close = s.indexOf(']', i);
+    if (close < 0 || close === i + 1) return undefined;
+    const colon = s.indexOf(':', i);
+    if (scanRun(IPV6_CHARS, s, i + 1, close) !== close || colon < 0 || colon > close) return undefined;
+    uri.host = s.slice(i, close + 1);
+    i = close + 1;
+  } else {
+    const hostEnd = scanRun(HOST_CHARS, s, i, n);
+    if (hostEnd === i) return undefined;
+    uri.host = s.slice(i, hostEnd);
+    i = hostEnd;
+  }
+  if (i < n && s.charCodeAt(i) === 0x3a) {
+    const portStart = ++i;
+    while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+    const port = parseDigits(s, portStart, i, 65535);
+    if (port < 0) return undefined;
+    uri.port = port;
+  }
+  i = scanUriParams(s, i, uri.params);
+  if (i < 0) return undefined;
+  if (i < n && s.charCodeAt(i) === 0x3f /* ? */) i = scanUriHeaders(s, i + 1, uri.headers);
+  return i === n ? uri : undefined;
+}
+
+/** telephone-subscriber;params (RFC 3966); the number is kept in `user`. */
+function parseTelUri(s: string, start: number): SipUri | undefined {
+  const n = s.length;
+  let i = start;
+  while (i < n && s.charCodeAt(i) !== 0x3b && s.charCodeAt(i) !== 0x3f) i++;
+  if (i === start || !validRun(PARAM_CHARS, s, start, i)) return undefined;
+  const uri: SipUri = { scheme: 'tel', user: unescape(s.slice(start, i)), host: '', params: new Map(), headers: new Map() };
+  i = scanUriParams(s, i, uri.params);
+  if (i < 0) return undefined;
+  if (i < n && s.charCodeAt(i) === 0x3f) i = scanUriHeaders(s, i + 1, uri.headers);
+  return i === n ? uri : undefined;
+}
+
+/** True when s[i, end) has only `t` characters or %HH escapes. */
+function validRun(t: Uint8Array, s: string, i: number, end: number): boolean {
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 /* % */) continue; // escapes are checked leniently (see escape.ts)
+    if (!inTable(t, c) && c < 0x80) return false;
+  }
+  return true;
+}
+
+/** *( ";" pname [ "=" pvalue ] ); returns the index after them or -1. No LWS inside URIs. */
+function scanUriParams(s: string, i: number, out: Params): number {
+  const n = s.length;
+  while (i < n && s.charCodeAt(i) === 0x3b) {
+    const nameStart = ++i;
+    while (i < n && isParamChar(s.charCodeAt(i))) i++;
+    if (i === nameStart) return -1;
+    const name = unescape(s.slice(nameStart, i)).toLowerCase();
+    let value: string | null = null;
+    if (i < n && s.charCodeAt(i) === 0x3d) {
+      const valueStart = ++i;
+      while (i < n && isParamChar(s.charCodeAt(i))) i++;
+      if (i === valueStart) return -1;
+      value = unescape(s.slice(valueStart, i));
+    }
+    if (!out.has(name)) out.set(name, value);
+  }
+  return i;
+}
+
+function isParamChar(c: number): boolean {
+  return c === 0x25 || c >= 0x80 || inTable(PARAM_CHARS, c);
+}
+
+/** hname "=" hvalue *( "&" hname "=" hvalue ); returns the index after them (-1 if malformed). */
+function scanUriHeaders(s: string, i: number, out: Map<string, string>): number {
+  const n = s.length;
+  for (;;) {
+    const nameStart = i;
+    while (i < n && isHnvChar(s.charCodeAt(i))) i++;
+    if (i === nameStart || i >= n || s.charCodeAt(i) !== 0x3d) return -1;
+    const name = unescape(s.slice(nameStart, i));
+    const valueStart = ++i;
+    while (i < n && isHnvChar(s.charCodeAt(i))) i++;
+    out.set(name, unescape(s.slice(valueStart, i)));
+    if (i < n && s.charCodeAt(i) === 0x26 /* & */) {
+      i++;
+      continue;
+    }
+    return i;
+  }
+}
+
+function isHnvChar(c: number): boolean {
+  return c === 0x25 || c >= 0x80 || inTable(HNV_CHARS, c);
+}
+
+/** Writes a URI; components are re-escaped where their characters require it (§19.1.2). */
+export function formatUri(uri: SipUri): string {
+  const scheme = uri.scheme;
+  if (uri.opaque !== undefined && scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
+    return scheme + ':' + uri.opaque;
+  }
+  let out = scheme + ':';
+  if (scheme === 'tel') out += escape(uri.user ?? '', PARAM_CHARS);
+  else {
+    if (uri.user !== undefined && uri.user !== '') {
+      out += escape(uri.user, USER_CHARS);
+      if (uri.password !== undefined) out += ':' + escape(uri.password, PASSWORD_CHARS);
+      out += '@';
+    }
+    out += uri.host;
+    if (uri.port !== undefined) out += ':' + uri.port;
+  }
+  for (const [k, v] of uri.params) {
+    out += ';' + escape(k, PARAM_CHARS);
+    if (v !== null) out += '=' + escape(v, PARAM_CHARS);
+  }
+  let sep = '?';
+  for (const [k, v] of uri.headers) {
+    out += sep + escape(k, HNV_CHARS) + '=' + escape(v, HNV_CHARS);
+    sep = '&';
+  }
+  return out;
+}
