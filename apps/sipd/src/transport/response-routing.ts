@@ -22,7 +22,7 @@ export function unbracket(host: string): string {
 }
 
 /**
- * Destination for responses to a request whose top Via (already processed by §18.2.1 inbound
+ * Destination for responses (sent from `local`, the listener the request came in on) to a request whose top Via (already processed by §18.2.1 inbound
  * handling, so `received`/`rport` are filled) is `via`, received from `source` on `connectionId`.
  *
  * - Reliable (§18.2.2): the connection the request came on if still open (connectionId), else a
@@ -31,7 +31,13 @@ export function unbracket(host: string): string {
  * - UDP otherwise (§18.2.2): `received` if present, else the sent-by host; sent-by port or 5060.
  *   (maddr/multicast responses are not supported: sent to the source instead.)
  */
-export function responseDestination(via: Via, source: Endpoint, connectionId?: string): Destination {
+export function responseDestination(via: Via, source: Endpoint, connectionId?: string, local?: Endpoint): Destination {
+  const dest = destinationFor(via, source, connectionId);
+  if (local !== undefined) dest.local = local;
+  return dest;
+}
+
+function destinationFor(via: Via, source: Endpoint, connectionId?: string): Destination {
   const protocol = source.protocol;
   const received = via.params.get('received');
   const host = received !== undefined && received !== null && received !== '' ? received : unbracket(via.host);

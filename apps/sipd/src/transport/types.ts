@@ -26,6 +26,11 @@ export interface Destination {
   address: string;
   port: number;
   connectionId?: string;
+  /**
+   * Send from this listener when several serve the protocol and address family (responses leave
+   * through the listener the request arrived on, which NAT bindings expect).
+   */
+  local?: Endpoint;
 }
 
 export function isReliable(p: Protocol): boolean {

@@ -1,0 +1,213 @@
+// TCP transport (RFC 3261 §18): a listener plus a connection table keyed by connection id and by
+// remote address:port. Requests and responses to a destination reuse an open connection to it
+// (§18.1.1, §18.2.2, RFC 5923 spirit); otherwise a connection is opened.
+import net from 'node:net';
+import type { TransportCounters } from './counters';
+import { toTransportError, TransportError } from './errors';
+import type { FrameErrorReason } from './stream-framer';
+import { TcpConnection, type ConnectionHandlers } from './tcp-connection';
+import type { ConnectionTransport, TransportLogger, TransportSink } from './transport';
+import type { Destination, Endpoint } from './types';
+
+export interface TcpOptions {
+  /** Largest message accepted on a connection (headers + body). Default 64 KiB. */
+  maxMessageSize?: number;
+  /** Most bytes buffered per connection for an incomplete message. Default 2 × maxMessageSize. */
+  maxBufferSize?: number;
+  /** Close a connection after this long without traffic (ms; 0 = never). Default 5 min. */
+  idleTimeout?: number;
+  /** Inbound + outbound connections; new ones beyond it are refused. Default 10000. */
+  maxConnections?: number;
+  /** Outbound connect timeout (ms). Default 5 s. */
+  connectTimeout?: number;
+}
+
+let nextConnection = 0;
+
+export class TcpTransport implements ConnectionTransport {
+  readonly protocol = 'tcp' as const;
+  readonly local: Endpoint;
+  private readonly server: net.Server;
+  private readonly byId = new Map<string, TcpConnection>();
+  private readonly byRemote = new Map<string, TcpConnection>();
+  private readonly connecting = new Map<string, Promise<TcpConnection>>();
+  private readonly handlers: ConnectionHandlers;
+  private closed = false;
+  private listening = false;
+  private readonly maxConnections: number;
+  private readonly idleTimeout: number;
+  private readonly connectTimeout: number;
+
+  constructor(
+    address: string,
+    port: number,
+    private readonly sink: TransportSink,
+    private readonly counters: TransportCounters,
+    private readonly logger: TransportLogger,
+    private readonly opts: TcpOptions = {},
+  ) {
+    this.local = { protocol: 'tcp', address, port };
+    this.maxConnections = opts.maxConnections ?? 10000;
+    this.idleTimeout = opts.idleTimeout ?? 300_000;
+    this.connectTimeout = opts.connectTimeout ?? 5000;
+    this.server = net.createServer((socket) => this.onAccept(socket));
+    this.server.on('error', (err) => this.logger.warn({ err, local: this.local }, 'tcp listener error'));
+    this.handlers = {
+      onMessage: (conn, data) => this.sink.onMessage(data, conn.remote, conn.local, conn.id),
+      onFramingError: (conn, reason, head) => this.onFramingError(conn, reason, head),
+      onPing: () => void this.counters.keepalivePingsAnswered++,
+      onIdle: (conn) => {
+        this.counters.connectionsIdleClosed++;
+        this.logger.debug({ connection: conn.id, remote: conn.remote }, 'tcp: idle connection closed');
+        conn.close();
+      },
+      onClose: (conn) => this.forget(conn),
+    };
+  }
+
+  get connectionCount(): number {
+    return this.byId.size;
+  }
+
+  listen(): Promise<Endpoint> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(toTransportError(err, `tcp listen ${this.local.address}:${this.local.port}`));
+      this.server.once('error', onError);
+      this.server.listen({ host: this.local.address, port: this.local.port, ipv6Only: net.isIPv6(this.local.address), exclusive: true }, () => {
+        this.server.off('error', onError);
+        this.listening = true;
+        const addr = this.server.address();
+        if (addr !== null && typeof addr === 'object') this.local.port = addr.port;
+        resolve({ ...this.local });
+      });
+    });
+  }
+
+  hasConnection(connectionId: string): boolean {
+    return this.byId.get(connectionId)?.open ?? false;
+  }
+
+  /** The open connection to this remote address:port, if any. */
+  connectionTo(address: string, port: number): TcpConnection | undefined {
+    const conn = this.byRemote.get(remoteKey(address, port));
+    return conn?.open ? conn : undefined;
+  }
+
+  /**
+   * Sends over `dest.connectionId` if it is still open, else over an open connection to
+   * dest.address:dest.port, else over a new connection (§18.2.2 / §18.1.1).
+   */
+  async send(data: Buffer, dest: Destination): Promise<void> {
+    if (this.closed) throw new TransportError('ECLOSED', 'tcp transport is closed');
+    if (this.opts.maxMessageSize !== undefined && data.length > this.opts.maxMessageSize) {
+      throw new TransportError('ETOOLARGE', `tcp: ${data.length} bytes exceed maxMessageSize`);
+    }
+    let conn = dest.connectionId !== undefined ? this.byId.get(dest.connectionId) : undefined;
+    if (conn === undefined || !conn.open) conn = this.connectionTo(dest.address, dest.port) ?? (await this.connect(dest.address, dest.port));
+    await conn.write(data);
+    this.counters.bytesOut += data.length;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const conns = [...this.byId.values()];
+    const done = conns.map((c) => new Promise<void>((resolve) => {
+      c.socket.once('close', () => resolve());
+      c.socket.destroy();
+    }));
+    if (this.listening) done.push(new Promise<void>((resolve) => this.server.close(() => resolve())));
+    return Promise.all(done).then(() => undefined);
+  }
+
+  private connect(address: string, port: number): Promise<TcpConnection> {
+    const key = remoteKey(address, port);
+    const pending = this.connecting.get(key);
+    if (pending !== undefined) return pending;
+    if (this.byId.size >= this.maxConnections) {
+      this.counters.connectionsRejected++;
+      return Promise.reject(new TransportError('ELIMIT', `tcp: maxConnections (${this.maxConnections}) reached`));
+    }
+    const p = new Promise<TcpConnection>((resolve, reject) => {
+      const socket = net.connect({ host: address, port, localAddress: isWildcard(this.local.address) ? undefined : this.local.address });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new TransportError('ETIMEDOUT', `tcp connect to ${address}:${port} timed out`));
+      }, this.connectTimeout);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(toTransportError(err, `tcp connect to ${address}:${port}`));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        if (this.closed) {
+          socket.destroy();
+          reject(new TransportError('ECLOSED', 'tcp transport is closed'));
+          return;
+        }
+        this.counters.connectionsConnected++;
+        resolve(this.register(socket, false));
+      });
+    });
+    this.connecting.set(key, p);
+    const clearPending = (): void => void this.connecting.delete(key);
+    p.then(clearPending, clearPending);
+    return p;
+  }
+
+  private onAccept(socket: net.Socket): void {
+    if (this.closed || this.byId.size >= this.maxConnections) {
+      this.counters.connectionsRejected++;
+      this.logger.warn({ remote: socket.remoteAddress, max: this.maxConnections }, 'tcp: connection refused, maxConnections reached');
+      socket.destroy();
+      return;
+    }
+    this.counters.connectionsAccepted++;
+    this.register(socket, true);
+  }
+
+  private register(socket: net.Socket, inbound: boolean): TcpConnection {
+    const remote: Endpoint = { protocol: 'tcp', address: normalize(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    const local: Endpoint = inbound ? { ...this.local } : { protocol: 'tcp', address: normalize(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+    const id = `tcp-${++nextConnection}`;
+    const conn = new TcpConnection(id, 'tcp', socket, remote, local, inbound, {
+      maxMessageSize: this.opts.maxMessageSize,
+      maxBufferSize: this.opts.maxBufferSize,
+    }, this.idleTimeout, this.handlers);
+    this.byId.set(id, conn);
+    this.byRemote.set(remoteKey(remote.address, remote.port), conn);
+    this.counters.connectionsOpen++;
+    socket.on('data', (chunk: Buffer) => void (this.counters.bytesIn += chunk.length));
+    return conn;
+  }
+
+  private forget(conn: TcpConnection): void {
+    if (this.byId.get(conn.id) !== conn) return;
+    this.byId.delete(conn.id);
+    const key = remoteKey(conn.remote.address, conn.remote.port);
+    if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
+    this.counters.connectionsOpen--;
+  }
+
+  private onFramingError(conn: TcpConnection, reason: FrameErrorReason, head: Buffer | undefined): Buffer | undefined {
+    this.counters.framingErrors++;
+    this.logger.warn({ connection: conn.id, remote: conn.remote, reason }, 'tcp: framing error, closing connection');
+    if (reason !== 'missing-content-length' && reason !== 'bad-content-length') return undefined;
+    return this.sink.onFramingError(reason, head, conn.remote, conn.local, conn.id);
+  }
+}
+
+function remoteKey(address: string, port: number): string {
+  return `${normalize(address)}:${port}`;
+}
+
+/** '::ffff:1.2.3.4' → '1.2.3.4', brackets dropped, lower-case. */
+function normalize(address: string): string {
+  let a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  a = a.toLowerCase();
+  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}

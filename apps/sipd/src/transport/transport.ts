@@ -1,0 +1,46 @@
+// The per-protocol transport interface. UDP and TCP implement it now; TLS, WS and WSS slot in as
+// further implementations (a TLS transport is the TCP one over tls.Server/tls.connect; WS frames
+// one message per WebSocket message, RFC 7118). The TransportLayer parses and routes above it.
+import type { FrameErrorReason } from './stream-framer';
+import type { Destination, Endpoint, Protocol } from './types';
+
+/** Where a transport hands what it receives (implemented by the TransportLayer). */
+export interface TransportSink {
+  /** One complete message: a datagram, or a framed message of a stream. */
+  onMessage(raw: Buffer, source: Endpoint, local: Endpoint, connectionId?: string): void;
+  /**
+   * A stream could not be framed. The return value (e.g. a 400, §18.3) is written before the
+   * connection is closed; undefined closes without a reply.
+   */
+  onFramingError(reason: FrameErrorReason, head: Buffer | undefined, source: Endpoint, local: Endpoint, connectionId: string): Buffer | undefined;
+}
+
+export interface Transport {
+  readonly protocol: Protocol;
+  /** The bound address (port resolved after listen()). */
+  readonly local: Endpoint;
+  listen(): Promise<Endpoint>;
+  /** Sends serialised bytes; rejects with a TransportError. */
+  send(data: Buffer, dest: Destination): Promise<void>;
+  /** Closes the listener and every connection; resolves when all are closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Connection-oriented transports (TCP now; TLS, WS, WSS later). */
+export interface ConnectionTransport extends Transport {
+  /** True while the connection exists and is writable. */
+  hasConnection(connectionId: string): boolean;
+  readonly connectionCount: number;
+}
+
+export interface TransportLogger {
+  warn(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  debug(fields: object, msg: string): void;
+}
+
+export const NULL_LOGGER: TransportLogger = {
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+};
