@@ -136,6 +136,7 @@ class Reader {
   }
 
   finish(): CommandLineResult {
+    if (this.cl.help || this.cl.version) return { ok: true, value: this.cl }; // as getopt: they exit at once
     if (this.contacts.length > 0) {
       this.contacts[this.contacts.length - 1].dnsNames.push(...this.pendingDnsNames);
       this.layer.contacts = this.contacts;

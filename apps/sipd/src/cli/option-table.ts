@@ -128,7 +128,7 @@ export function tokenize(argv: readonly string[]): Tokenized {
       for (let j = 1; j < arg.length; j++) {
         const def = OPTIONS.find((o) => o.short === arg[j]);
         if (def === undefined) return { ok: false, error: `unknown option '-${arg[j]}' (see --help)` };
-        const spelled = `-${arg[j]}`;
+        const spelled = `-${arg[j]} (--${def.long})`;
         if (!def.takesValue) {
           tokens.push({ def, spelled });
           continue;
