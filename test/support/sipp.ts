@@ -19,8 +19,12 @@ export type SippTransport = 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
 export interface SippOptions {
   /** File in test/sipp/ (e.g. 'uac-options.xml'), an absolute path, or 'sn:uac' for a built-in one. */
   scenario: string;
-  /** Remote host:port (omit for a pure UAS). */
+  /** Remote host:port (omit for a pure UAS); the Request-URI uses it. */
   remote?: string;
+  /** -rsa host:port: send every request to this proxy while the Request-URI stays on remote. */
+  outboundProxy?: string;
+  /** -d: default <pause/> length in ms (call hold time in the call scenarios). */
+  pauseMs?: number;
   localIp?: string;
   /** Local SIP port; 0 = pick a free one first (so the caller can learn it). Default 0. */
   localPort?: number;
@@ -144,6 +148,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export function buildSippArgs(o: SippOptions, localPort: number, outDir: string): string[] {
   const a: string[] = [...scenarioArgs(o.scenario)];
   if (o.remote) a.push(o.remote);
+  if (o.outboundProxy) a.push('-rsa', o.outboundProxy);
+  if (o.pauseMs !== undefined) a.push('-d', String(o.pauseMs));
   a.push('-i', o.localIp ?? '127.0.0.1', '-p', String(localPort));
   a.push('-t', o.transport ?? 'u1');
   if (o.calls !== undefined) a.push('-m', String(o.calls));
