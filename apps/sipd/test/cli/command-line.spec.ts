@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // Every command-line option sipd takes from drachtio-server (src/controller.cpp, parseCmdArgs),
 // with its meaning, plus sipd's --sipd-* extras.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // -f drachtio.conf.xml: the elements drachtio-server reads (src/drachtio-config.cpp) and what
 // sipd makes of each, read from a realistic fixture and from small documents.
 import assert from 'node:assert/strict';

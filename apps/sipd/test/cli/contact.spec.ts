@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // Contact URIs as drachtio-server takes them (--contact, <contact>): scheme, host, port,
 // transport list; RFC 3261 §19.1.2 and RFC 7118 default ports.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // sipdOptionsOrExit: what main() gets — help/version on stdout with exit 0, a one-line error on
 // stderr with exit 2, warnings on stderr and the options otherwise.
 import assert from 'node:assert/strict';

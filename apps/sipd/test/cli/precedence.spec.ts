@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // Where settings come from and which wins, as in drachtio-server: config file, then DRACHTIO_*
 // environment variables, then the command line (src/controller.cpp getEnv/parseCmdArgs/run).
 import assert from 'node:assert/strict';
