@@ -170,7 +170,7 @@ export class TransactionLayer {
       return { kind: 'retransmission', inbound, transaction: existing };
     }
 
-    const destination = responseDestination(facts.via, inbound.source, inbound.connectionId);
+    const destination = responseDestination(facts.via, inbound.source, inbound.connectionId, inbound.local);
     const opts = { id: key, request, destination, transport: this.transport, timers: this.timers };
     const tx: ServerTransaction = request.method === 'INVITE'
       ? new InviteServerTransaction(opts, this.trying)
