@@ -98,8 +98,9 @@ export interface SipBehaviour {
   rejectRegisterWithNoRealm: boolean;
   /** Treat `nat=yes` in Record-Route/Contact as a sign the peer is behind NAT. */
   aggressiveNatDetection: boolean;
+  /** Do not infer a NAT'd peer from a Contact that differs from the packet's source address/port. */
   disableNatDetection: boolean;
-  /** Always send 180 Ringing when an app sends 183 first (drachtio `--always-send-180`). */
+  /** Send 180 Ringing on every new INVITE right after 100 Trying, before any app answers. */
   alwaysSend180: boolean;
   /** Keep-alive interval on SIP TCP connections in seconds; 0 disables. */
   tcpKeepaliveSecs: number;
