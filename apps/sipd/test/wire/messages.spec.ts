@@ -229,7 +229,7 @@ describe('wire/messages', () => {
     it('a failure reply reaches the callback as an error; "unable to find dialog" maps to ENODIALOG', () => {
       const h = authenticated();
       let error: (Error & { code?: string }) | undefined;
-      h.agent.request(h.socket, { method: 'INFO', stackDialogId: 'gone' } as object, (err) => { error = err ?? undefined; });
+      h.agent.request(h.socket, { method: 'INFO', stackDialogId: 'gone' } as object, (err: (Error & { code?: string }) | null) => { error = err ?? undefined; });
       deliver(h, formatReply('s', lastSip(h).msgId, { kind: 'failure', reason: 'Server error: unable to find dialog for dialog id provided' }));
       assert.equal(error?.code, 'ENODIALOG');
     });
