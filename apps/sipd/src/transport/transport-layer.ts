@@ -113,6 +113,13 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     return this.transports.some((t) => t instanceof TcpTransport && t.hasConnection(connectionId));
   }
 
+  /** Effective UDP socket buffer sizes per listener (Linux reports twice the requested value). */
+  udpBufferSizes(): Array<{ local: Endpoint; recv: number; send: number }> {
+    const out: Array<{ local: Endpoint; recv: number; send: number }> = [];
+    for (const t of this.transports) if (t instanceof UdpTransport) out.push({ local: { ...t.local }, ...t.bufferSizes() });
+    return out;
+  }
+
   /** Open connections across connection-oriented transports (also in counters.connectionsOpen). */
   connectionCount(): number {
     let n = 0;
