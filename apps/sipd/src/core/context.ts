@@ -1,0 +1,58 @@
+// What the core's handlers share: the layers below, the dialog store, the app server, and the
+// small helpers every handler needs (meta for the wire, sending with a logged failure).
+import type { Logger } from '@openline/log';
+import { serializeMessage, type SipMessage } from '../parser';
+import type { TransactionLayer } from '../transaction';
+import type { TimerConfig } from '../transaction/timers';
+import type { TransportLayer } from '../transport/transport-layer';
+import type { Destination, Endpoint, InboundMessage } from '../transport/types';
+import type { DialogStore } from '../dialog/dialog-store';
+import type { AdminServer } from '../wire/admin-server';
+import type { AppConnection } from '../wire/app-connection';
+import { formatWireTime, type SipMeta } from '../wire/sip-text';
+import type { LocalEndpoints } from './local-endpoints';
+import type { EngineCounters } from './counters';
+
+export interface EngineContext {
+  transport: TransportLayer;
+  transactions: TransactionLayer;
+  dialogs: DialogStore<AppConnection>;
+  apps: AdminServer;
+  endpoints: LocalEndpoints;
+  timers: TimerConfig;
+  logger: Logger;
+  counters: EngineCounters;
+}
+
+/** drachtio reports udp/tcp/tls; WebSocket flows are reported as tcp (docs/wire-protocol.md §3.1). */
+export function wireProtocol(p: Endpoint['protocol']): string {
+  return p === 'ws' ? 'tcp' : p === 'wss' ? 'tcp' : p;
+}
+
+/** Meta for a message received from the network. */
+export function networkMeta(inbound: InboundMessage): SipMeta {
+  return {
+    source: 'network',
+    bytes: inbound.raw.length,
+    protocol: wireProtocol(inbound.source.protocol),
+    address: inbound.source.address,
+    port: inbound.source.port,
+    time: formatWireTime(inbound.receivedAt),
+  };
+}
+
+/** Meta for a message sipd sent on an app's behalf. */
+export function applicationMeta(bytes: number, protocol: Endpoint['protocol'], address: string, port: number): SipMeta {
+  return { source: 'application', bytes, protocol: wireProtocol(protocol), address, port, time: formatWireTime() };
+}
+
+export function serialize(msg: SipMessage): Buffer {
+  return serializeMessage(msg);
+}
+
+/** Sends without a transaction (ACK for 2xx, 2xx retransmissions); failures are logged only. */
+export function sendStateless(ctx: EngineContext, msg: SipMessage, dest: Destination): void {
+  ctx.transport.send(msg, dest).catch((err: unknown) => {
+    ctx.logger.warn({ err: String(err), callId: msg.callId, dest }, 'stateless send failed');
+  });
+}

@@ -1,0 +1,218 @@
+// The SIP engine: transports → transactions → (dialogs, UAS/UAC handlers) ↔ the app server.
+// It owns the lifecycle (start, graceful stop) and routes every inbound message and app command
+// to the handler that owns it. The SIP behaviour lives in uas.ts and uac.ts.
+import type { Logger } from '@openline/log';
+import { TransactionLayer, type InboundOutcome } from '../transaction';
+import type { TimerConfig } from '../transaction/timers';
+import { timerConfig } from '../transaction/timers';
+import { TransportLayer, type TransportLayerOptions } from '../transport/transport-layer';
+import { DialogStore } from '../dialog/dialog-store';
+import type { Dialog } from '../dialog/dialog';
+import { AdminServer } from '../wire/admin-server';
+import type { AppConnection } from '../wire/app-connection';
+import type { MsgId, SipCommand } from '../wire/messages';
+import { newEngineCounters, type EngineCounters } from './counters';
+import type { EngineContext } from './context';
+import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
+import { UacHandler } from './uac';
+import { UasHandler } from './uas';
+
+export interface EngineOptions {
+  /** drachtio-style contacts: 'sip:127.0.0.1:5060;transport=udp,tcp'. */
+  contacts: string[];
+  /** Address written into messages instead of the bound one (NAT), per drachtio's --external-ip. */
+  externalIp?: string;
+  admin: { address: string; port: number; secret: string | string[] };
+  serverVersion?: string;
+  timers?: Partial<TimerConfig>;
+  maxMessageSize?: number;
+  transport?: Partial<Pick<TransportLayerOptions, 'udp' | 'tcp'>>;
+  logger: Logger;
+  /** Where the engine's counts go (Prometheus counters in main.ts). */
+  counters?: EngineCounters;
+}
+
+export class SipEngine {
+  readonly counters: EngineCounters;
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly dialogs = new DialogStore<AppConnection>();
+  readonly apps: AdminServer;
+  private endpoints = new LocalEndpoints([]);
+  private readonly timers: TimerConfig;
+  private readonly logger: Logger;
+  private uas!: UasHandler;
+  private uac!: UacHandler;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.logger = opts.logger;
+    this.counters = opts.counters ?? newEngineCounters();
+    this.timers = timerConfig(opts.timers);
+    const tlog = opts.logger.child({ layer: 'transport' });
+    this.transport = new TransportLayer({
+      contacts: opts.contacts,
+      ...(opts.maxMessageSize !== undefined ? { maxMessageSize: opts.maxMessageSize } : {}),
+      ...(opts.transport?.udp ? { udp: opts.transport.udp } : {}),
+      ...(opts.transport?.tcp ? { tcp: opts.transport.tcp } : {}),
+      ...(opts.externalIp ? { advertisedHosts: [opts.externalIp] } : {}),
+      logger: {
+        warn: (f, m) => tlog.warn(f, m),
+        info: (f, m) => tlog.info(f, m),
+        debug: (f, m) => tlog.debug(f, m),
+      },
+    });
+    this.transactions = new TransactionLayer({ transport: this.transport, timers: this.timers, trying: 'immediate' });
+    this.apps = new AdminServer({
+      host: opts.admin.address,
+      port: opts.admin.port,
+      secret: opts.admin.secret,
+      hostports: () => this.endpoints.hostports(),
+      localHostports: () => this.endpoints.hostports(true),
+      ...(opts.serverVersion ? { serverVersion: opts.serverVersion } : {}),
+    });
+  }
+
+  /** Binds the SIP listeners and the admin port. */
+  async start(): Promise<{ sip: LocalEndpoint[]; admin: { address: string; port: number } }> {
+    const bound = await this.transport.listen();
+    const ext = this.opts.externalIp;
+    this.endpoints = new LocalEndpoints(bound.map((e) => (ext ? { ...e, externalAddress: ext } : { ...e })));
+    const ctx: EngineContext = {
+      transport: this.transport,
+      transactions: this.transactions,
+      dialogs: this.dialogs,
+      apps: this.apps,
+      endpoints: this.endpoints,
+      timers: this.timers,
+      logger: this.logger,
+      counters: this.counters,
+    };
+    this.uas = new UasHandler(ctx, (dialog) => this.onAckTimeout(dialog));
+    this.uac = new UacHandler(ctx);
+    this.uac.onDialogEnded = (d) => this.uas.dialogEnded(d);
+
+    this.transport.on('message', (inbound) => {
+      try {
+        this.dispatch(this.transactions.receive(inbound));
+      } catch (err) {
+        // A handler bug must never take the server down; the message is dropped and logged.
+        this.logger.error({ err: errText(err), callId: inbound.message.callId }, 'inbound message handling failed');
+      }
+    });
+    this.apps.on('sip-command', (conn, msgId, cmd) => this.onSipCommand(conn, msgId, cmd));
+    this.apps.on('proxy-command', (conn, msgId) => {
+      conn.sendResponse(msgId, { kind: 'failure', reason: 'proxy is not supported by this sipd version' });
+    });
+    this.apps.on('app-connected', (conn) => this.logger.info({ app: conn.id, tags: [...conn.tags] }, 'app connected'));
+    this.apps.on('app-disconnected', (conn, info) => this.onAppGone(conn, info.reason));
+    this.apps.on('listenererror', (ev, err) => this.logger.error({ event: ev, err: errText(err) }, 'listener failed'));
+    const admin = await this.apps.listen();
+    this.logger.info({ sip: this.endpoints.hostports(), admin: `${admin.address}:${admin.port}` }, 'sipd listening');
+    return { sip: [...this.endpoints.all()], admin: { address: admin.address, port: admin.port } };
+  }
+
+  /** Live state sizes for metrics and leak checks. */
+  stats(): { clientTransactions: number; serverTransactions: number; dialogs: number; pendingInbound: number; pendingOutbound: number; connections: number; apps: number } {
+    const t = this.transactions.counts();
+    return {
+      clientTransactions: t.client,
+      serverTransactions: t.server,
+      dialogs: this.dialogs.size,
+      pendingInbound: this.uas?.pendingCount ?? 0,
+      pendingOutbound: this.uac?.pendingCount ?? 0,
+      connections: this.transport.connectionCount(),
+      apps: this.apps.connections().length,
+    };
+  }
+
+  /**
+   * Graceful stop: no new apps or messages; open transactions get up to `graceMs` to finish,
+   * then everything is closed. Idempotent.
+   */
+  stop(graceMs = 2000): Promise<void> {
+    this.stopping ??= (async () => {
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline) {
+        const s = this.stats();
+        if (s.clientTransactions + s.serverTransactions === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      this.uas?.close();
+      this.uac?.close();
+      this.transactions.close();
+      await this.apps.close();
+      await this.transport.close();
+    })();
+    return this.stopping;
+  }
+
+  private dispatch(o: InboundOutcome): void {
+    switch (o.kind) {
+      case 'request':
+        return this.uas.onRequest(o.inbound, o.request, o.transaction);
+      case 'merged':
+        return this.uas.onMerged(o.request, o.transaction);
+      case 'cancel':
+        return this.uas.onCancel(o.inbound, o.request, o.transaction, o.target);
+      case 'ack':
+        return this.uas.onAck(o.inbound, o.request);
+      case 'stray-response':
+        return this.uac.onStrayResponse(o.response);
+      case 'response':
+      case 'retransmission':
+      case 'ack-absorbed':
+        return;
+      case 'invalid':
+        this.logger.debug({ reason: o.reason }, 'invalid message dropped');
+        return;
+    }
+  }
+
+  private onSipCommand(conn: AppConnection, msgId: MsgId, cmd: SipCommand): void {
+    const run = (p: Promise<void> | void): void => {
+      if (p instanceof Promise) {
+        p.catch((err: unknown) => {
+          this.logger.error({ err: errText(err) }, 'app command failed');
+          conn.sendResponse(msgId, { kind: 'failure', reason: `server error: ${errText(err)}` });
+        });
+      }
+    };
+    try {
+      switch (cmd.kind) {
+        case 'response':
+          return run(this.uas.respond(conn, msgId, cmd));
+        case 'request':
+          return run(this.uac.sendNew(conn, msgId, cmd));
+        case 'in-dialog':
+        case 'prack':
+          return run(this.uac.sendInDialog(conn, msgId, cmd));
+        case 'ack':
+          return run(this.uac.sendAck(conn, msgId, cmd));
+        case 'cancel':
+          return run(this.uac.sendCancel(conn, msgId, cmd));
+      }
+    } catch (err) {
+      this.logger.error({ err: errText(err) }, 'app command failed');
+      conn.sendResponse(msgId, { kind: 'failure', reason: `server error: ${errText(err)}` });
+    }
+  }
+
+  /** No ACK for our 2xx within 64*T1 (§13.3.1.4): end the session with BYE and tell the app. */
+  private onAckTimeout(dialog: Dialog): void {
+    this.logger.warn({ callId: dialog.callId }, 'no ACK for 2xx: sending BYE');
+    void this.uac.terminateDialog(dialog, 'unsolicited');
+  }
+
+  private onAppGone(conn: AppConnection, reason: string): void {
+    this.logger.info({ app: conn.id, reason }, 'app disconnected');
+    this.uas.appGone(conn);
+    this.uac.appGone(conn);
+    // Calls of a departed app are ended so no far end stays connected to nothing.
+    for (const d of this.dialogs.ownedBy(conn)) void this.uac.terminateDialog(d, 'silent');
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

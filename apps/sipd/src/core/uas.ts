@@ -1,0 +1,330 @@
+// Requests from the network and the apps' answers to them (drachtio-server's UAS side):
+// new requests go to an app that routes the method (round robin), in-dialog requests to the app
+// owning the dialog; the app's skeletal response is completed, sent through the server
+// transaction, and echoed back; 2xx to INVITE create the dialog and are retransmitted until ACK.
+import { parseCSeq, parseNameAddr, type SipRequest } from '../parser';
+import {
+  createResponse, type InviteServerTransaction, type ServerTransaction,
+} from '../transaction';
+import type { InboundMessage } from '../transport/types';
+import { isReliable } from '../transport/types';
+import { Dialog } from '../dialog/dialog';
+import { Uas2xxRetransmitter } from '../dialog/uas-2xx-retransmitter';
+import type { AppConnection } from '../wire/app-connection';
+import type { SipCommand, MsgId } from '../wire/messages';
+import { appToTag, buildResponse } from './completion';
+import { applicationMeta, networkMeta, sendStateless, serialize, type EngineContext } from './context';
+import { newTag, newTransactionId } from './ids';
+import { LocalEndpoints } from './local-endpoints';
+
+type ResponseCommand = Extract<SipCommand, { kind: 'response' }>;
+
+/** A network request handed to an app, waiting for (or done with) its final response. */
+interface InboundRequest {
+  id: string;
+  request: SipRequest;
+  inbound: InboundMessage;
+  tx: ServerTransaction;
+  app: AppConnection;
+  /** Our To tag (first response with a tag fixes it). */
+  localTag: string | undefined;
+  /** The dialog this request runs in (in-dialog), or creates (early/confirmed after our 1xx/2xx). */
+  dialog: Dialog | undefined;
+  createdDialog: boolean;
+  finalSent: boolean;
+  /** Guards requests the app never answers (drachtio forgets them after 64 s). */
+  timer: NodeJS.Timeout | undefined;
+}
+
+const APP_ANSWER_TIMEOUT_MS = 64_000;
+/** INVITEs may ring long; the app must still answer within this (then 408). */
+const INVITE_ANSWER_TIMEOUT_MS = 300_000;
+
+/** Extensions an app behind sipd may require of us (RFC 3261 §8.2.2.3 otherwise 420). */
+const SUPPORTED_EXTENSIONS = new Set(['100rel', 'timer', 'replaces', 'path', 'outbound', 'gruu', 'norefersub', 'tdialog', 'join', 'histinfo', 'from-change', 'sec-agree']);
+
+export class UasHandler {
+  private readonly byId = new Map<string, InboundRequest>();
+  private readonly byTx = new Map<ServerTransaction, InboundRequest>();
+  /** Dialogs whose 2xx to INVITE waits for the ACK. */
+  private readonly awaitingAck = new Map<string, Uas2xxRetransmitter>();
+
+  constructor(private readonly ctx: EngineContext, private readonly onAckTimeout: (dialog: Dialog) => void) {}
+
+  get pendingCount(): number {
+    return this.byTx.size;
+  }
+
+  // ───────────── from the network ─────────────
+
+  onRequest(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction): void {
+    this.ctx.counters.requestIn(request.method);
+    const unsupported = this.unsupportedRequire(request);
+    if (unsupported.length) {
+      const res = createResponse(request, 420, 'Bad Extension', newTag());
+      res.set('unsupported', unsupported.join(', '));
+      return this.replyStateless(tx, res);
+    }
+    const toTag = parseNameAddr(request.get('to') ?? '')?.params.get('tag');
+    if (toTag) return this.onInDialogRequest(inbound, request, tx, toTag);
+
+    switch (request.method) {
+      case 'BYE':
+      case 'UPDATE':
+      case 'PRACK':
+        return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
+      default:
+        break;
+    }
+    const app = this.ctx.apps.pickAppFor(request.method.toLowerCase());
+    if (!app) {
+      this.ctx.counters.unrouted++;
+      return this.reply(tx, request, 503, 'Service Unavailable');
+    }
+    const ir = this.track(inbound, request, tx, app, undefined);
+    app.sendSipMessage({
+      meta: networkMeta(inbound),
+      transactionId: ir.id,
+      dialogId: '',
+      receivedOn: { address: inbound.local.address, port: inbound.local.port },
+      raw: inbound.raw,
+    });
+  }
+
+  private onInDialogRequest(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction, toTag: string): void {
+    const fromTag = parseNameAddr(request.get('from') ?? '')?.params.get('tag') ?? '';
+    const found = this.ctx.dialogs.matchRequest(request.callId, toTag, fromTag);
+    if (!found) return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
+    const { dialog, owner } = found;
+    const seq = parseCSeq(request.get('cseq') ?? '')?.seq ?? 0;
+    if (!dialog.acceptRemoteCSeq(seq)) return this.reply(tx, request, 500, 'Server Internal Error', 'CSeq out of order');
+    if (owner.closed) {
+      if (request.method === 'BYE') this.dropDialog(dialog);
+      return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
+    }
+    const ir = this.track(inbound, request, tx, owner, dialog);
+    owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: ir.id, dialogId: dialog.id, raw: inbound.raw });
+  }
+
+  /** ACK for a 2xx we sent (§13.3.1.4): stops retransmission and goes to the dialog's app. */
+  onAck(inbound: InboundMessage, ack: SipRequest): void {
+    const toTag = parseNameAddr(ack.get('to') ?? '')?.params.get('tag');
+    const fromTag = parseNameAddr(ack.get('from') ?? '')?.params.get('tag');
+    if (!toTag || !fromTag) return;
+    const found = this.ctx.dialogs.matchRequest(ack.callId, toTag, fromTag);
+    if (!found) return;
+    const rtx = this.awaitingAck.get(found.dialog.id);
+    if (rtx) {
+      rtx.dispose();
+      this.awaitingAck.delete(found.dialog.id);
+    }
+    if (found.owner.closed) return;
+    found.owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: newTransactionId(), dialogId: found.dialog.id, raw: inbound.raw });
+  }
+
+  /** CANCEL (§9.2): 200 to the CANCEL, 487 to the INVITE if still pending, and the app is told. */
+  onCancel(inbound: InboundMessage, cancel: SipRequest, tx: ServerTransaction, target: InviteServerTransaction | undefined): void {
+    this.ctx.counters.requestIn('CANCEL');
+    const ir = target ? this.byTx.get(target) : undefined;
+    if (!target || !ir) return this.reply(tx, cancel, 481, 'Call/Transaction Does Not Exist');
+    this.reply(tx, cancel, 200, 'OK');
+    if (ir.finalSent) return;
+    ir.localTag ??= newTag();
+    const res487 = createResponse(ir.request, 487, 'Request Terminated', ir.localTag);
+    this.sendFinal(ir, res487);
+    ir.app.sendSipMessage({ meta: networkMeta(inbound), transactionId: ir.id, dialogId: ir.dialog?.id ?? '', raw: inbound.raw });
+  }
+
+  onMerged(request: SipRequest, tx: ServerTransaction): void {
+    this.reply(tx, request, 482, 'Loop Detected');
+  }
+
+  // ───────────── from the apps ─────────────
+
+  /** The app's response to a network request (docs/wire-protocol.md §2.4 a). */
+  respond(app: AppConnection, msgId: MsgId, cmd: ResponseCommand): void {
+    const ir = this.byId.get(cmd.transactionId);
+    if (!ir) return this.fail(app, msgId, 'Response not sent due to unknown transaction');
+    if (ir.request.method === 'CANCEL') return this.fail(app, msgId, '200 OK to incoming CANCEL is automatically generated by the stack');
+    if (ir.finalSent) return this.fail(app, msgId, 'final response already sent');
+    const { status } = cmd;
+    const method = ir.request.method;
+    const createsDialog = (method === 'INVITE' || method === 'SUBSCRIBE') && ir.dialog === undefined;
+    if (status > 100) ir.localTag ??= appToTag(cmd.sip) ?? (ir.dialog ? undefined : newTag());
+    const listener = this.ctx.endpoints.forProtocol(ir.inbound.local.protocol, ir.inbound.local.address.includes(':'));
+    const needsContact = (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'UPDATE') && status > 100 && status < 300;
+    const contactUri = listener ? LocalEndpoints.contactUri(listener) : undefined;
+    const res = buildResponse(ir.request, status, cmd.reason, cmd.sip, {
+      localTag: ir.localTag,
+      contact: needsContact ? contactUri : undefined,
+      copyRecordRoute: createsDialog,
+    });
+
+    // Dialog bookkeeping before sending, so a fast ACK finds the dialog.
+    if (createsDialog && status > 100 && status < 300) {
+      const flow = { protocol: ir.inbound.source.protocol, address: ir.inbound.source.address, port: ir.inbound.source.port, connectionId: ir.inbound.connectionId };
+      const dialog = Dialog.forUas(ir.request, res, res.getAll('contact')[0] ?? (contactUri ? `<${contactUri}>` : ''), flow);
+      if (dialog) {
+        this.ctx.dialogs.add(dialog, ir.app);
+        ir.dialog = dialog;
+        ir.createdDialog = true;
+      }
+    } else if (ir.createdDialog && ir.dialog && status >= 200 && status < 300) {
+      ir.dialog.state = 'confirmed';
+    }
+    if (ir.dialog && status >= 200 && status < 300 && (method === 'INVITE' || method === 'UPDATE')) ir.dialog.refreshTarget(ir.request);
+
+    this.ctx.counters.responseOut(method, status);
+    const dest = ir.tx.destination;
+    if (status >= 200) this.sendFinal(ir, res);
+    else this.sendProvisional(ir, res);
+
+    if (method === 'INVITE' && status >= 200 && status < 300 && ir.dialog) this.awaitAck(ir, res);
+    if (status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
+    if (method === 'BYE' && status >= 200 && ir.dialog) this.dropDialog(ir.dialog);
+
+    const wire = serialize(res);
+    app.sendResponse(msgId, {
+      kind: 'response-sent',
+      meta: applicationMeta(wire.length, dest.protocol, dest.address, dest.port),
+      transactionId: ir.id,
+      dialogId: ir.dialog && (status >= 200 ? status < 300 : status > 100) ? ir.dialog.id : '',
+      sip: wire,
+    });
+  }
+
+  /** An app went away: its unanswered requests get 503 (no caller is left hanging). */
+  appGone(app: AppConnection): void {
+    for (const ir of [...this.byTx.values()]) {
+      if (ir.app !== app || ir.finalSent) continue;
+      ir.localTag ??= newTag();
+      this.sendFinal(ir, createResponse(ir.request, 503, 'Service Unavailable', ir.localTag));
+    }
+  }
+
+  close(): void {
+    for (const r of this.awaitingAck.values()) r.dispose();
+    this.awaitingAck.clear();
+    for (const ir of this.byTx.values()) if (ir.timer) clearTimeout(ir.timer);
+    this.byTx.clear();
+    this.byId.clear();
+  }
+
+  /** Called when a dialog ends for any reason: stop waiting for its ACK. */
+  dialogEnded(dialog: Dialog): void {
+    const r = this.awaitingAck.get(dialog.id);
+    if (r) {
+      r.dispose();
+      this.awaitingAck.delete(dialog.id);
+    }
+  }
+
+  // ───────────── internals ─────────────
+
+  private track(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction, app: AppConnection, dialog: Dialog | undefined): InboundRequest {
+    const ir: InboundRequest = {
+      id: newTransactionId(), request, inbound, tx, app, dialog,
+      localTag: dialog?.localTag, createdDialog: false, finalSent: false, timer: undefined,
+    };
+    this.byId.set(ir.id, ir);
+    this.byTx.set(tx, ir);
+    const limit = request.method === 'INVITE' ? INVITE_ANSWER_TIMEOUT_MS : APP_ANSWER_TIMEOUT_MS;
+    ir.timer = setTimeout(() => this.appTimeout(ir), limit);
+    ir.timer.unref();
+    tx.addTerminationListener(() => this.untrack(ir));
+    tx.user = {
+      onTransportError: (err) => this.ctx.logger.warn({ callId: request.callId, err: err.message }, 'response could not be sent'),
+      onTimeout: () => this.ctx.logger.info({ callId: request.callId }, 'no ACK for a non-2xx final response (Timer H)'),
+    };
+    return ir;
+  }
+
+  private untrack(ir: InboundRequest): void {
+    if (ir.timer) clearTimeout(ir.timer);
+    ir.timer = undefined;
+    this.byId.delete(ir.id);
+    this.byTx.delete(ir.tx);
+  }
+
+  private appTimeout(ir: InboundRequest): void {
+    ir.timer = undefined;
+    if (ir.finalSent) return;
+    this.ctx.logger.warn({ callId: ir.request.callId, method: ir.request.method }, 'app did not answer in time');
+    ir.localTag ??= newTag();
+    this.sendFinal(ir, createResponse(ir.request, ir.request.method === 'INVITE' ? 408 : 500, ir.request.method === 'INVITE' ? 'Request Timeout' : 'Server Internal Error', ir.localTag));
+  }
+
+  private sendProvisional(ir: InboundRequest, res: import('../parser').SipResponse): void {
+    try {
+      ir.tx.respond(res);
+    } catch (err) {
+      this.ctx.logger.warn({ callId: ir.request.callId, err: String(err) }, 'provisional response refused by the transaction');
+    }
+  }
+
+  private sendFinal(ir: InboundRequest, res: import('../parser').SipResponse): void {
+    ir.finalSent = true;
+    if (ir.timer) clearTimeout(ir.timer);
+    ir.timer = undefined;
+    this.byId.delete(ir.id);
+    // Early dialogs end with a non-2xx final response (§12.3 / §13.3.1.4).
+    if (res.status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
+    try {
+      ir.tx.respond(res);
+    } catch (err) {
+      this.ctx.logger.warn({ callId: ir.request.callId, err: String(err) }, 'final response refused by the transaction');
+    }
+  }
+
+  private awaitAck(ir: InboundRequest, res: import('../parser').SipResponse): void {
+    const dialog = ir.dialog!;
+    const dest = ir.tx.destination;
+    const old = this.awaitingAck.get(dialog.id);
+    old?.dispose();
+    const rtx = new Uas2xxRetransmitter(
+      this.ctx.timers,
+      !isReliable(dest.protocol),
+      () => sendStateless(this.ctx, res, dest),
+      () => {
+        this.awaitingAck.delete(dialog.id);
+        this.ctx.counters.ackTimeouts++;
+        this.onAckTimeout(dialog);
+      },
+    );
+    this.awaitingAck.set(dialog.id, rtx);
+  }
+
+  private dropDialog(dialog: Dialog): void {
+    this.dialogEnded(dialog);
+    this.ctx.dialogs.remove(dialog.id);
+  }
+
+  private reply(tx: ServerTransaction, request: SipRequest, status: number, reason: string, warning?: string): void {
+    const res = createResponse(request, status, reason, newTag());
+    if (warning) res.set('warning', `399 sipd "${warning}"`);
+    this.replyStateless(tx, res);
+  }
+
+  private replyStateless(tx: ServerTransaction, res: import('../parser').SipResponse): void {
+    this.ctx.counters.responseOut(/\s(\S+)\s*$/.exec(res.get('cseq') ?? '')?.[1] ?? '', res.status);
+    try {
+      tx.respond(res);
+    } catch (err) {
+      this.ctx.logger.warn({ err: String(err) }, 'response refused by the transaction');
+    }
+  }
+
+  private unsupportedRequire(request: SipRequest): string[] {
+    if (request.method === 'ACK' || request.method === 'CANCEL') return [];
+    const out: string[] = [];
+    for (const opt of request.getAll('require')) {
+      if (!SUPPORTED_EXTENSIONS.has(opt.toLowerCase())) out.push(opt);
+    }
+    return out;
+  }
+
+  private fail(app: AppConnection, msgId: MsgId, reason: string): void {
+    this.ctx.counters.commandFailures++;
+    app.sendResponse(msgId, { kind: 'failure', reason });
+  }
+}

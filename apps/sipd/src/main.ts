@@ -1,0 +1,104 @@
+// sipd entry point: drachtio-server's command line → the engine, the metrics endpoint, signals.
+import { createLogger } from '@openline/log';
+import { sipdOptionsOrExit, sipdVersion, type SipContact } from './cli';
+import { SipEngine } from './core/engine';
+import { newEngineCounters } from './core/counters';
+import { createSipdMetrics, startMetricsServer, type MetricsServer } from './metrics';
+
+/** drachtio contacts → the transport layer's contact strings (one per transport set). */
+function contactStrings(contacts: SipContact[]): string[] {
+  return contacts.map((c) => {
+    const host = c.bindAddress.includes(':') ? `[${c.bindAddress}]` : c.bindAddress;
+    return `sip:${host}:${c.port};transport=${c.transports.join(',')}`;
+  });
+}
+
+export async function main(): Promise<void> {
+  const opts = sipdOptionsOrExit();
+  const logger = createLogger({ component: 'sipd', level: opts.logLevel });
+  const metrics = createSipdMetrics({ version: sipdVersion() });
+  const unsupported = opts.contacts.filter((c) => c.transports.some((t) => t !== 'udp' && t !== 'tcp'));
+  if (unsupported.length) {
+    logger.warn({ contacts: unsupported.map((c) => c.uri) }, 'TLS/WS/WSS listeners are not supported yet; those transports are skipped');
+  }
+  const contacts = opts.contacts
+    .map((c) => ({ ...c, transports: c.transports.filter((t) => t === 'udp' || t === 'tcp') }))
+    .filter((c) => c.transports.length > 0);
+  if (contacts.length === 0) {
+    process.stderr.write('sipd: no udp or tcp contact to listen on (use --contact "sip:HOST:PORT;transport=udp,tcp")\n');
+    process.exit(2);
+  }
+  const externalIp = contacts.find((c) => c.externalIp)?.externalIp;
+  const engine = new SipEngine({
+    contacts: contactStrings(contacts),
+    ...(externalIp ? { externalIp } : {}),
+    admin: { address: opts.admin.address, port: opts.admin.port, secret: opts.admin.secret },
+    serverVersion: `v0.9.10-sipd-${sipdVersion().replace(/^v/, '')}`,
+    timers: { T1: opts.timers.t1, T2: opts.timers.t2, T4: opts.timers.t4 },
+    maxMessageSize: opts.limits.maxMessageSize,
+    logger,
+    counters: newEngineCounters({
+      requestIn: (method) => metrics.requestsIn.inc({ method }),
+      requestOut: (method) => metrics.requestsOut.inc({ method }),
+      responseIn: (method, code) => metrics.responsesIn.inc({ method, code: String(code) }),
+      responseOut: (method, code) => metrics.responsesOut.inc({ method, code: String(code) }),
+    }),
+  });
+  metrics.bind({
+    transactions: () => {
+      const s = engine.stats();
+      return { client: s.clientTransactions, server: s.serverTransactions };
+    },
+    dialogs: () => engine.dialogs.size,
+    appConnections: () => engine.apps.connections().length,
+    stableDialogs: () => {
+      let inbound = 0;
+      let outbound = 0;
+      for (const d of engine.dialogs.all()) {
+        if (d.state !== 'confirmed') continue;
+        if (d.role === 'uas') inbound++;
+        else outbound++;
+      }
+      return { inbound, outbound };
+    },
+    connections: () => ({ tcp: engine.transport.connectionCount() }),
+  });
+
+  let metricsServer: MetricsServer | undefined;
+  try {
+    await engine.start();
+    if (opts.metrics) metricsServer = await startMetricsServer({ address: opts.metrics.address, port: opts.metrics.port, registry: metrics.registry });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ' (port already in use: choose another --contact/--port or stop the other process)' : '';
+    process.stderr.write(`sipd: cannot start: ${e.message}${hint}\n`);
+    await engine.stop(0).catch(() => undefined);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    // Hard cap: whatever happens, the process is gone within 5 s of SIGTERM.
+    setTimeout(() => process.exit(0), 4500).unref();
+    void (async () => {
+      await engine.stop(2000);
+      await metricsServer?.close();
+      logger.flush();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function fatal(err: unknown): never {
+  process.stderr.write(`sipd: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+// Run when executed directly (node dist/src/main.js); bin/sipd requires it and calls main().
+if (require.main === module) main().catch(fatal);
+process.on('uncaughtException', (err) => fatal(err));
