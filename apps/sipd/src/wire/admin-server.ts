@@ -4,9 +4,10 @@
 // Contract: docs/wire-protocol.md.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { AppConnection, type ConnectionLimits, type ConnectionOwner, type DisconnectInfo } from './app-connection';
 import { EnhancedEventEmitter } from './enhanced-events';
-import { isFatal, WireError } from './errors';
+import { InvalidStateError, isFatal, WireError } from './errors';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec';
 import type { AppCommand, CommandError, MsgId, ProxyCommand, SipCommand } from './messages';
 import { RouteRegistry } from './route-registry';
@@ -31,6 +32,10 @@ export interface AdminServerOptions {
   maxWriteBufferBytes?: number; // default 16 MiB
   maxConnections?: number; // default 1 000
   closeGraceMs?: number; // default 1 000
+  /** Unanswered sip/proxy commands allowed per connection before new ones get NOK. */
+  maxPendingCommands?: number; // default 10 000
+  /** Accept TLS instead of plain TCP (drachtio-server's --tls-port; srf connect({tls})). */
+  tls?: TlsOptions;
 }
 
 export interface AdminServerEvents extends Record<string, unknown[]> {
@@ -64,6 +69,7 @@ export class AdminServer extends EnhancedEventEmitter<AdminServerEvents> impleme
   readonly #server: Server;
   readonly #connections = new Set<AppConnection>();
   readonly #routes = new RouteRegistry<AppConnection>();
+  readonly #maxPending: number;
   #closed = false;
 
   constructor(opts: AdminServerOptions) {
@@ -79,13 +85,19 @@ export class AdminServer extends EnhancedEventEmitter<AdminServerEvents> impleme
       maxWriteBufferBytes: opts.maxWriteBufferBytes ?? 16 * 1024 * 1024,
       closeGraceMs: opts.closeGraceMs ?? 1_000,
     };
-    this.#server = createServer((socket) => this.#onConnection(socket));
+    this.#maxPending = opts.maxPendingCommands ?? 10_000;
+    // A TLS server hands over the socket after the handshake ('secureConnection').
+    this.#server = opts.tls
+      ? createTlsServer(opts.tls, (socket) => this.#onConnection(socket))
+      : createServer((socket) => this.#onConnection(socket));
+    if (opts.tls) this.#server.on('tlsClientError', () => undefined); // a failed handshake only affects that peer
     this.#server.maxConnections = opts.maxConnections ?? 1_000;
     this.#server.on('error', (err) => this.safeEmit('error', err));
   }
 
   /** Starts listening; resolves with the bound address (port 0 ⇒ the ephemeral port). */
   listen(): Promise<AddressInfo> {
+    if (this.#closed) return Promise.reject(new InvalidStateError('AdminServer is closed'));
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.#server.once('error', onError);
@@ -222,6 +234,10 @@ export class AdminServer extends EnhancedEventEmitter<AdminServerEvents> impleme
   }
 
   #dispatch(conn: AppConnection, msgId: MsgId, type: 'sip' | 'proxy', emit: () => boolean): void {
+    if (conn.pendingCount >= this.#maxPending) {
+      conn.replyDirect(msgId, { kind: 'failure', reason: `sipd: more than ${this.#maxPending} commands pending` });
+      return;
+    }
     conn.trackCommand(msgId, type);
     const eventName = type === 'sip' ? 'sip-command' : 'proxy-command';
     if (this.listenerCount(eventName) === 0) {

@@ -112,6 +112,10 @@ export class AppConnection {
     return this.#tags.has(tag);
   }
 
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
   pendingCommandIds(): MsgId[] {
     return [...this.#pending.keys()];
   }

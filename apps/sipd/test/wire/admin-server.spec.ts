@@ -3,8 +3,11 @@
 // way drachtio-server does (docs/wire-protocol.md §3) so that srf's own code paths run end to end.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { AdminServer, DEFAULT_SERVER_VERSION, type AdminServerOptions } from '../../src/wire/admin-server';
+import { InvalidStateError } from '../../src/wire/errors';
 import type { AppConnection } from '../../src/wire/app-connection';
 import { encodeFrame, FrameDecoder } from '../../src/wire/frame-codec';
 import { parseServerMessage, type SipCommand } from '../../src/wire/messages';
@@ -72,14 +75,17 @@ describe('wire/admin-server', function () {
   }
 
   /** A real srf app; resolves once srf has emitted 'connect' and the server saw the app. */
-  async function connectApp(opts: { tags?: string[]; secret?: string; setup?: (srf: SrfApp) => void; enablePing?: boolean } = {}): Promise<{ srf: SrfApp; conn: AppConnection; hostport: string; version: string }> {
+  async function connectApp(opts: { tags?: string[]; secret?: string; setup?: (srf: SrfApp) => void; enablePing?: boolean; tls?: object } = {}): Promise<{ srf: SrfApp; conn: AppConnection; hostport: string; version: string }> {
     const srf = new Srf(opts.tags ?? []);
     srf.on('error', () => undefined);
     opts.setup?.(srf);
     apps.push(srf);
     const seen = once<[AppConnection]>((fn) => server.once('app-connected', fn));
     const connected = once<[Error | null, string, string]>((fn) => srf.on('connect', fn));
-    srf.connect({ host: '127.0.0.1', port, secret: opts.secret ?? SECRET, reconnect: { maxAttempts: 1 }, enablePing: opts.enablePing === true, pingInterval: 5000 });
+    srf.connect({
+      host: '127.0.0.1', port, secret: opts.secret ?? SECRET, reconnect: { maxAttempts: 1 },
+      enablePing: opts.enablePing === true, pingInterval: 5000, ...(opts.tls ? { tls: opts.tls } : {}),
+    });
     const [err, hostport, version] = await connected;
     assert.equal(err, null);
     const [conn] = await seen;
@@ -123,6 +129,21 @@ describe('wire/admin-server', function () {
       assert.equal(info.wasAuthenticated, false);
       await srfClosed;
       assert.equal(server.connections().length, 0);
+    });
+
+    it('srf connects over TLS when the admin server is given a certificate', async () => {
+      const fixtures = join(__dirname, 'fixtures');
+      const cert = readFileSync(join(fixtures, 'admin-cert.pem'));
+      await start({ tls: { key: readFileSync(join(fixtures, 'admin-key.pem')), cert } });
+      const { conn, hostport } = await connectApp({ tls: { ca: cert } });
+      assert.equal(conn.authenticated, true);
+      assert.equal(hostport, HOSTPORTS.join(','));
+    });
+
+    it('listen() after close() rejects with InvalidStateError', async () => {
+      await start();
+      await server.close();
+      await assert.rejects(server.listen(), InvalidStateError);
     });
 
     it('accepts any of several configured secrets', async () => {
@@ -391,6 +412,17 @@ describe('wire/admin-server', function () {
       c.send('p1|ping');
       assert.match(await c.next(), /\|response\|p1\|OK\|pong$/);
       assert.deepEqual(reported, ['sip-command']);
+      c.socket.destroy();
+    });
+
+    it('beyond maxPendingCommands unanswered commands, new ones get NOK without reaching the engine', async () => {
+      await start({ maxPendingCommands: 2 });
+      let reached = 0;
+      server.on('sip-command', () => { reached++; });
+      const c = await authed();
+      for (const id of ['s1', 's2', 's3']) c.send(`${id}|sip|||\r\n${request('OPTIONS', id)}`);
+      assert.match(await c.next(), /\|response\|s3\|NOK\|sipd: more than 2 commands pending$/);
+      assert.equal(reached, 2);
       c.socket.destroy();
     });
 
