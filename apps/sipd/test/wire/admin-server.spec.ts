@@ -31,6 +31,7 @@ interface SrfApp {
   use(method: string, fn: (req: SrfReq, res: SrfRes, next: () => void) => void): void;
   request(uri: string, opts: object, cb: (err: Error | null, req: SrfReq) => void): void;
   createUAS(req: SrfReq, res: SrfRes, opts: object): Promise<SrfDialog>;
+  proxyRequest(req: SrfReq, dest: string[], opts: object): Promise<{ connected: boolean; finalStatus: number; responses: unknown[] }>;
   app: { client: { wp: { on(ev: string, fn: (...a: never[]) => void): void } } };
 }
 const Srf = createRequire(__filename)('drachtio-srf') as new (tags?: string | string[]) => SrfApp;
@@ -302,6 +303,42 @@ describe('wire/admin-server', function () {
     });
   });
 
+  describe('cdr events and proxy (stub engine)', () => {
+    it('srf.on("cdr:stop") routes cdr:stop; a CDR we send reaches the handler', async () => {
+      await start();
+      let got: unknown[] | undefined;
+      const { conn } = await connectApp({ setup: (s) => s.on('cdr:stop', (...args: never[]) => { got = args; }) });
+      while (server.pickAppFor('cdr:stop') === undefined) await sleep(5);
+      assert.equal(server.pickAppFor('cdr:stop'), conn);
+      const bye = request('BYE', 'cdr-1');
+      assert.equal(conn.sendCdr({ event: 'stop', source: 'network', time: '12:00:00.000001', reason: 'normal-release', raw: bye }), true);
+      while (!got) await sleep(5);
+      const [source, time, reason, msg] = got as [string, string, string, SrfMsg];
+      assert.deepEqual([source, time, reason, msg.get('call-id')], ['network', '12:00:00.000001', 'normal-release', 'cdr-1']);
+    });
+
+    it('srf.proxyRequest sends a proxy command; our streamed final response and "done" resolve it', async () => {
+      await start();
+      const results = new Promise<{ connected: boolean; finalStatus: number }>((resolve, reject) => {
+        void connectApp({ setup: (s) => s.invite((req) => { s.proxyRequest(req, ['sip:bob@127.0.0.1:5099'], { remainInDialog: true }).then(resolve, reject); }) })
+          .then(({ conn }) => {
+            server.once('proxy-command', (c, msgId, cmd) => {
+              assert.deepEqual([cmd.transactionId, cmd.recordRoute, cmd.fullResponse, cmd.destinations], ['inv-px', true, true, ['sip:bob@127.0.0.1:5099']]);
+              const ok = 'SIP/2.0 200 OK\r\nCall-ID: px-1\r\nCSeq: 1 INVITE\r\nTo: <sip:sipd@127.0.0.1>;tag=b\r\nContent-Length: 0\r\n\r\n';
+              assert.equal(c.sendResponse(msgId, { kind: 'proxy-response', meta: sipMeta('network', ok), sip: ok }), true);
+              assert.deepEqual(c.pendingCommandIds(), [msgId], 'a streamed response keeps the command open');
+              assert.equal(c.sendResponse(msgId, { kind: 'proxy-done' }), true);
+              assert.deepEqual(c.pendingCommandIds(), []);
+            });
+            const raw = request('INVITE', 'px-1');
+            conn.sendSipMessage({ meta: sipMeta('network', raw), transactionId: 'inv-px', dialogId: '', receivedOn: { address: '127.0.0.1', port: 5060 }, raw });
+          }, reject);
+      });
+      const r = await results;
+      assert.deepEqual([r.connected, r.finalStatus], [true, 200]);
+    });
+  });
+
   describe('protection and protocol errors (raw socket)', () => {
     interface Raw { socket: Socket; send(text: string | Buffer): void; next(): Promise<string>; closed: Promise<void> }
     function raw(): Promise<Raw> {
@@ -392,6 +429,19 @@ describe('wire/admin-server', function () {
       c.send(`s1|sip|||\r\n${request('OPTIONS', 'x')}`);
       assert.match(await c.next(), /\|response\|s1\|NOK\|sipd: no engine/);
       c.socket.destroy();
+    });
+
+    it('with idleTimeoutMs, an app that sends nothing is closed; traffic keeps it open', async () => {
+      await start({ idleTimeoutMs: 150 });
+      const c = await authed();
+      for (let i = 0; i < 4; i++) {
+        await sleep(60);
+        c.send(`p${i}|ping`);
+        assert.match(await c.next(), /OK\|pong$/);
+      }
+      const [, info] = await once<[AppConnection, { reason: string }]>((fn) => server.once('app-disconnected', fn));
+      assert.equal(info.reason, 'idle timeout');
+      await c.closed;
     });
 
     it('an app that never authenticates is closed after authTimeoutMs', async () => {

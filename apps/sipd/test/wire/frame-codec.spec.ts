@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, encodeFrameParts, FrameDecoder } from '../../src/wire/frame-codec';
 
 // drachtio-srf's internal WireProtocol has no typings: load it untyped and describe what we use.
@@ -96,6 +97,30 @@ describe('wire/frame-codec', () => {
       for (let cut = 1; cut < bytes.length; cut++) {
         assert.deepEqual(srfDecode([bytes.subarray(0, cut), bytes.subarray(cut)]), [SAMPLE, 'y|response|x|OK|pong'], `cut at ${cut}`);
       }
+    });
+  });
+
+  describe('FrameDecoder properties', () => {
+    it('any messages, cut into any chunks, decode to the same messages (and srf agrees)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }), { minLength: 1, maxLength: 6 }),
+          fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
+          (messages, cuts) => {
+            const bytes = Buffer.concat(messages.map((m) => encodeFrame(m)));
+            const chunks: Buffer[] = [];
+            let pos = 0;
+            for (let i = 0; pos < bytes.length; i++) {
+              const n = cuts[i % cuts.length] as number;
+              chunks.push(bytes.subarray(pos, pos + n));
+              pos += n;
+            }
+            assert.deepEqual(decodeAll(new FrameDecoder(), chunks), messages);
+            assert.deepEqual(srfDecode(chunks), messages);
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
   });
 
