@@ -78,8 +78,13 @@ export class UdpTransport implements Transport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    if (!this.bound) return Promise.resolve();
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound, or already closed after a failed bind
+      }
+    });
   }
 
   private applyBufferSizes(): void {

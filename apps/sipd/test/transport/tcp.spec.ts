@@ -153,6 +153,34 @@ describe('TransportLayer over TCP (RFC 3261 §18, §18.3)', () => {
     });
   });
 
+  describe('connection closed', () => {
+    beforeEach(() => start());
+
+    it('a response whose connection closed and whose sent-by refuses → the send rejects (ECONNREFUSED)', async () => {
+      const port = await freePort();
+      const p = await connect();
+      const got = nextInbound(tl);
+      p.write(sipRequest({ via: `SIP/2.0/TCP 127.0.0.1:${port};branch=z9hG4bKgone` }));
+      const m = await got;
+      p.destroy();
+      while (tl.isConnectionOpen(m.connectionId!)) await new Promise((r) => setTimeout(r, 5));
+      await assert.rejects(respondTo(tl, m), { name: 'TransportError', code: 'ECONNREFUSED' });
+      assert.equal(tl.counters.sendErrors, 1);
+    });
+
+    it('after the peer closes a connection it leaves the table and the next send opens a new one', async () => {
+      server = await TcpServerPeer.create();
+      const dest = { protocol: 'tcp' as const, address: '127.0.0.1', port: server.port };
+      await tl.send(parse(sipRequest({ via: 'SIP/2.0/TCP h;branch=z9hG4bKw1' })), dest);
+      await server.waitForConnections(1);
+      server.conns[0]!.destroy();
+      while (tl.connectionCount() > 0) await new Promise((r) => setTimeout(r, 5));
+      await tl.send(parse(sipRequest({ via: 'SIP/2.0/TCP h;branch=z9hG4bKw2' })), dest);
+      await server.waitForConnections(2);
+      await server.conns[1]!.waitFor('z9hG4bKw2');
+    });
+  });
+
   describe('sending requests', () => {
     beforeEach(() => start());
 
@@ -200,6 +228,20 @@ describe('TransportLayer over TCP (RFC 3261 §18, §18.3)', () => {
       server = await TcpServerPeer.create();
       await tl.send(parse(sipRequest({ via: 'SIP/2.0/TCP h;branch=z9hG4bKg' })), { protocol: 'tcp', address: '127.0.0.1', port: server.port, connectionId: 'tcp-does-not-exist' });
       await server.waitForConnections(1);
+    });
+  });
+
+  describe('IPv6', () => {
+    it('accepts a connection on [::1] and answers on it', async () => {
+      tl = new TransportLayer({ contacts: ['sip:[::1]:0;transport=tcp'] });
+      [tcp] = (await tl.listen()) as [Endpoint];
+      const p = await connect();
+      const got = nextInbound(tl);
+      p.write(sipRequest({ via: 'SIP/2.0/TCP [::1]:5999;branch=z9hG4bK6' }));
+      const m = await got;
+      assert.equal(m.source.address, '::1');
+      await respondTo(tl, m);
+      await p.waitFor('SIP/2.0 200 OK');
     });
   });
 

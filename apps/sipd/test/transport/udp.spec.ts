@@ -150,6 +150,24 @@ describe('TransportLayer over UDP (RFC 3261 §18, RFC 3581)', () => {
     });
   });
 
+  describe('several listeners', () => {
+    it('a response leaves through the listener the request arrived on (dest.local)', async () => {
+      const multi = new TransportLayer({ contacts: ['sip:127.0.0.1:0;transport=udp', 'sip:127.0.0.1:0;transport=udp'] });
+      const [, second] = await multi.listen();
+      try {
+        const got = nextInbound(multi);
+        peer.send(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKm1` }), second!);
+        const m = await got;
+        const req = m.message as SipRequest;
+        const from = new Promise<number>((resolve) => peer.socket.once('message', (_b, rinfo) => resolve(rinfo.port)));
+        await multi.send(ok(req), responseDestination(parseVia(req.getAll('via')[0]!)!, m.source, m.connectionId, m.local));
+        assert.equal(await from, second!.port);
+      } finally {
+        await multi.close();
+      }
+    });
+  });
+
   describe('sending requests', () => {
     it('a datagram over 65507 bytes is refused with ETOOLARGE', async () => {
       const big = parse(sipRequest({ via: 'SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKbig' }));
