@@ -185,6 +185,19 @@ describe('wire/admin-server', function () {
       assert.equal(server.pickAppFor('options', 'north'), undefined);
     });
 
+    it('routes added after connect (which srf re-sends) do not give that app a larger share', async () => {
+      await start();
+      const a = await connectApp();
+      a.srf.options((_q, r) => r.send(200));
+      a.srf.invite((_q, r) => r.send(486));
+      a.srf.use('message', (_q, r) => r.send(200));
+      while (server.appsRouting('message').length < 1) await sleep(5);
+      const b = await connectApp({ setup: (s) => s.options((_q, r) => r.send(200)) });
+      while (server.appsRouting('options').length < 2) await sleep(5);
+      assert.deepEqual(server.appsRouting('options'), [a.conn, b.conn]);
+      assert.deepEqual([0, 1, 2, 3].map(() => server.pickAppFor('options')), [a.conn, b.conn, a.conn, b.conn]);
+    });
+
     it('disconnecting removes the app\'s routes and emits app-disconnected with them', async () => {
       await start();
       const { srf, conn } = await connectApp({ setup: (s) => s.options((_q, r) => r.send(200)) });

@@ -82,6 +82,18 @@ describe('wire/messages', () => {
       assert.deepEqual(parseAppCommand('m1|remove_route|OPTIONS'), { type: 'remove_route', msgId: 'm1', verb: 'options' });
     });
 
+    it('srf re-sends every known route whenever a method is added after authentication', () => {
+      const h = authenticated();
+      const before = h.written.length;
+      h.agent.route('invite');
+      h.agent.route('message');
+      const verbs = h.written.slice(before).map((f) => {
+        const c = parseAppCommand(f);
+        return c.type === 'route' ? c.verb : c.type;
+      });
+      assert.deepEqual(verbs, ['invite', 'invite', 'message']);
+    });
+
     it('a new request is kind "request"; opts.proxy becomes routeUrl (5th token)', () => {
       const h = authenticated();
       h.agent.request(h.socket, 'sip:bob@example.com', { method: 'OPTIONS', headers: { 'X-Note': 'ünï' } });
