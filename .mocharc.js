@@ -1,11 +1,14 @@
 // One mocha run covers unit specs and integration suites, so the summary line is the total.
+// Specs run from the TypeScript sources through tsx (fixtures resolve beside them); `make build`
+// (tsc -b) type-checks everything and builds the binaries the integration suites start.
 module.exports = {
   spec: [
-    'packages/*/dist/test/**/*.spec.js',
-    'apps/*/dist/test/**/*.spec.js',
-    'test/dist/**/*.test.js',
+    'packages/*/test/**/*.spec.ts',
+    'apps/*/test/**/*.spec.ts',
+    'test/**/*.test.ts',
   ],
-  require: ['test/dist/support/root-hooks.js'],
+  ignore: ['**/node_modules/**', '**/dist/**'],
+  require: ['tsx/cjs', 'test/support/root-hooks.ts'],
   reporter: 'scripts/summary-reporter.js',
   timeout: 20000,
   exit: true,
