@@ -16,6 +16,8 @@ export interface ConnectionHandlers {
 export class TcpConnection {
   private readonly framer: StreamFramer;
   private closedFlag = false;
+  /** Extra address:port keys this connection is reachable under (RFC 5923 alias). */
+  readonly aliases: string[] = [];
 
   constructor(
     readonly id: string,

@@ -87,6 +87,15 @@ export class TcpTransport implements ConnectionTransport {
     return this.byId.get(connectionId)?.open ?? false;
   }
 
+  addAlias(connectionId: string, address: string, port: number): void {
+    const conn = this.byId.get(connectionId);
+    if (conn === undefined || !conn.open) return;
+    const key = remoteKey(address, port);
+    if (this.byRemote.get(key)?.open) return;
+    this.byRemote.set(key, conn);
+    conn.aliases.push(key);
+  }
+
   /** The open connection to this remote address:port, if any. */
   connectionTo(address: string, port: number): TcpConnection | undefined {
     const conn = this.byRemote.get(remoteKey(address, port));
@@ -184,8 +193,9 @@ export class TcpTransport implements ConnectionTransport {
   private forget(conn: TcpConnection): void {
     if (this.byId.get(conn.id) !== conn) return;
     this.byId.delete(conn.id);
-    const key = remoteKey(conn.remote.address, conn.remote.port);
-    if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
+    for (const key of [remoteKey(conn.remote.address, conn.remote.port), ...conn.aliases]) {
+      if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
+    }
     this.counters.connectionsOpen--;
   }
 

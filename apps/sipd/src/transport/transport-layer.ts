@@ -15,14 +15,14 @@
 // Destination; prepareRequestDestination() applies the §18.1.1 size rule (UDP → TCP).
 import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
-import { formatVia, parseMessage, parseUri, serializeMessage, type SipMessage, type SipRequest } from '../parser';
+import { formatVia, parseMessage, parseUri, serializeMessage, type SipMessage, type SipRequest, type Via } from '../parser';
 import { newCounters, type TransportCounters } from './counters';
 import { parseContact, type ListenSpec } from './contact';
 import { TransportError } from './errors';
 import { badRequest, processInboundVia, replaceTopVia, sentByMatcher, topVia, type SentByMatcher } from './inbound';
-import { responseDestination } from './response-routing';
+import { defaultPort, responseDestination, unbracket } from './response-routing';
 import { TcpTransport, type TcpOptions } from './tcp-transport';
-import { NULL_LOGGER, type Transport, type TransportLogger, type TransportSink } from './transport';
+import { isConnectionTransport, NULL_LOGGER, type Transport, type TransportLogger, type TransportSink } from './transport';
 import type { Destination, Endpoint, InboundMessage, Protocol } from './types';
 import { UdpTransport, type UdpOptions } from './udp-transport';
 import type { FrameErrorReason } from './stream-framer';
@@ -110,7 +110,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
 
   /** True while a connection-oriented transport still has this connection open. */
   isConnectionOpen(connectionId: string): boolean {
-    return this.transports.some((t) => t instanceof TcpTransport && t.hasConnection(connectionId));
+    return this.transports.some((t) => isConnectionTransport(t) && t.hasConnection(connectionId));
   }
 
   /** Effective UDP socket buffer sizes per listener (Linux reports twice the requested value). */
@@ -123,7 +123,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   /** Open connections across connection-oriented transports (also in counters.connectionsOpen). */
   connectionCount(): number {
     let n = 0;
-    for (const t of this.transports) if (t instanceof TcpTransport) n += t.connectionCount;
+    for (const t of this.transports) if (isConnectionTransport(t)) n += t.connectionCount;
     return n;
   }
 
@@ -212,10 +212,12 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     const message = parsed.message;
     if (message.kind === 'request') {
       // §18.2.1: received / rport on the top Via.
-      if (processInboundVia(message, source) === undefined) {
+      const via = processInboundVia(message, source);
+      if (via === undefined) {
         this.counters.requestsDropped++;
         return;
       }
+      if (connectionId !== undefined && via.params.has('alias')) this.addAlias(connectionId, source, via);
     } else {
       // §18.1.2: a response whose top Via sent-by is not ours MUST be silently discarded.
       const via = topVia(message);
@@ -233,6 +235,17 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       // A throwing listener must not take the transport down (style rule 9).
       this.logger.warn({ err, source }, 'transport: message listener threw');
     }
+  }
+
+  /**
+   * RFC 5923 §5: a Via 'alias' parameter asks us to reuse this connection for requests to the
+   * sender's sent-by. Applied only when the sent-by host is the connection's source address (no
+   * spoofed redirection of other peers' traffic; RFC 5923 wants TLS for more).
+   */
+  private addAlias(connectionId: string, source: Endpoint, via: Via): void {
+    if (unbracket(via.host).toLowerCase() !== source.address.toLowerCase()) return;
+    const port = via.port ?? defaultPort(source.protocol);
+    for (const t of this.transports) if (t.protocol === source.protocol && isConnectionTransport(t)) t.addAlias(connectionId, source.address, port);
   }
 
   /** §18.3 / §8.2: a 400 sent statelessly to where a response would go. */

@@ -30,7 +30,16 @@ export interface Transport {
 export interface ConnectionTransport extends Transport {
   /** True while the connection exists and is writable. */
   hasConnection(connectionId: string): boolean;
+  /**
+   * RFC 5923 §5 spirit: also reach `address:port` (the peer's sent-by) over this connection, so
+   * requests to the peer reuse the flow it opened. Ignored when that key already has an open one.
+   */
+  addAlias(connectionId: string, address: string, port: number): void;
   readonly connectionCount: number;
+}
+
+export function isConnectionTransport(t: Transport): t is ConnectionTransport {
+  return 'hasConnection' in t && 'addAlias' in t;
 }
 
 export interface TransportLogger {

@@ -216,6 +216,17 @@ describe('TransportLayer over TCP (RFC 3261 §18, §18.3)', () => {
       assert.ok(m.connectionId !== undefined && tl.isConnectionOpen(m.connectionId));
     });
 
+    it('RFC 5923 alias: requests to the sent-by of a peer that sent ;alias reuse its connection', async () => {
+      const port = await freePort();
+      const p = await connect();
+      const got = nextInbound(tl);
+      p.write(sipRequest({ method: 'REGISTER', via: `SIP/2.0/TCP 127.0.0.1:${port};alias;branch=z9hG4bKal` }));
+      await got;
+      await tl.send(parse(sipRequest({ via: `SIP/2.0/TCP 127.0.0.1:${tcp.port};branch=z9hG4bKtoal` })), { protocol: 'tcp', address: '127.0.0.1', port });
+      await p.waitFor('z9hG4bKtoal');
+      assert.equal(tl.connectionCount(), 1);
+    });
+
     it('connection refused → the send rejects with ECONNREFUSED', async () => {
       const port = await freePort();
       await assert.rejects(
