@@ -2,7 +2,8 @@
 //
 //   Proceeding --2xx from TU--> Accepted --Timer L--> Terminated
 //       \--300-699 from TU--> Completed --ACK--> Confirmed --Timer I--> Terminated
-//                               \--Timer H (no ACK) / transport error--> Terminated
+//                               \--Timer H (no ACK) --> Terminated
+//   A transport error is reported to the TU once; the state is kept (RFC 6026 §8.8).
 //
 // 100 Trying (§17.2.1): 'immediate' sends it on creation (drachtio-server behaviour), 'delayed'
 // sends it if the TU has not answered within trying100Delay (200 ms), 'off' never does.
@@ -34,6 +35,7 @@ export class InviteServerTransaction extends Transaction {
   private gInterval: number;
   private lastProvisional?: SipResponse;
   private lastFinal?: SipResponse;
+  private transportErrorReported = false;
 
   constructor(opts: TransactionOptions, trying: TryingMode = 'immediate') {
     super(opts, S.Proceeding);
@@ -203,10 +205,13 @@ export class InviteServerTransaction extends Transaction {
     if (this.state === S.Accepted) this.stateTransition(S.Terminated);
   }
 
-  /** §17.2.4 / RFC 6026 §8.8: a failure to send a response is reported and ends the transaction —
-   * except in Accepted, where the TU's 2xx retransmissions may still get through. */
+  /** RFC 6026 §8.8 (replacing §17.2.4): the server transaction "SHOULD inform the TU that a
+   * failure has occurred, and MUST remain in the current state" — Timers H/L (or the TU's final
+   * response) still end it. */
   protected onTransportFailure(error: TransportError): void {
+    // Told once: retransmissions (Timer G, request retransmissions) would repeat the same news.
+    if (this.transportErrorReported) return;
+    this.transportErrorReported = true;
     this.user.onTransportError?.(error);
-    if (this.state !== S.Terminated && this.state !== S.Accepted) this.stateTransition(S.Terminated);
   }
 }

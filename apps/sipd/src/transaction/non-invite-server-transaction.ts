@@ -18,6 +18,7 @@ export class NonInviteServerTransaction extends Transaction {
   private J?: NodeJS.Timeout;
   private lastProvisional?: SipResponse;
   private lastFinal?: SipResponse;
+  private transportErrorReported = false;
 
   constructor(opts: TransactionOptions) {
     super(opts, S.Trying);
@@ -89,9 +90,12 @@ export class NonInviteServerTransaction extends Transaction {
     if (this.state === S.Completed) this.stateTransition(S.Terminated);
   }
 
-  /** §17.2.4: "the server transaction MUST inform the TU of a transport failure" and terminate. */
+  /** RFC 6026 §8.8 (replacing §17.2.4): the server transaction "SHOULD inform the TU that a
+   * failure has occurred, and MUST remain in the current state" — Timer J still ends it. */
   protected onTransportFailure(error: TransportError): void {
+    // Told once: retransmissions (Timer G, request retransmissions) would repeat the same news.
+    if (this.transportErrorReported) return;
+    this.transportErrorReported = true;
     this.user.onTransportError?.(error);
-    this.terminate();
   }
 }

@@ -25,8 +25,9 @@
 //   'response'       a response matched to a client transaction (§17.1.3) and handed to it; the
 //                    transaction's user gets it via onResponse() unless it is an absorbed
 //                    retransmission.
-//   'stray-response' a response matching no client transaction (§17.1.3 / §18.1.2): a proxy
-//                    forwards it statelessly (§16.11), a UA drops it.
+//   'stray-response' a response matching no client transaction (§17.1.3). RFC 6026 §8.9 (new
+//                    §18.1.2): "any element other than a stateless proxy MUST silently discard"
+//                    it; a stateless proxy forwards it (§16.11).
 //   'invalid'        the message lacks a usable top Via or CSeq (the transport normally rejects
 //                    those first): dropped.
 //

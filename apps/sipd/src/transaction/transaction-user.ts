@@ -27,7 +27,10 @@ export interface ClientTransactionUser {
 }
 
 export interface ServerTransactionUser {
-  /** A response could not be sent (§17.2.4): the TU should treat the transaction as failed. */
+  /**
+   * A response could not be sent. RFC 6026 §8.8: the transaction stays in its state (its timers
+   * end it); the TU decides (e.g. a UAS core ends the dialog).
+   */
   onTransportError?(error: TransportError): void;
   /** INVITE server transaction: Timer H fired, no ACK for a non-2xx final response (§17.2.1). */
   onTimeout?(): void;

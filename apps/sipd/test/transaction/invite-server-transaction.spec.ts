@@ -73,13 +73,18 @@ describe('InviteServerTransaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => {
       assert.deepEqual(transport.responses().map((r) => r.status), [180, 180]);
     });
 
-    it('a transport error sending a response → onTransportError and Terminated (§17.2.4)', async () => {
+    it('a transport error → onTransportError once, and the transaction MUST remain in its state (RFC 6026 §8.8)', async () => {
       const tx = start();
       transport.fail = refused();
       tx.respond(response(tx.request, 180));
+      tx.receiveRetransmission(tx.request);
       await flush();
       assert.equal(user.transportErrors.length, 1);
-      assert.equal(tx.state, S.Terminated);
+      assert.equal(tx.state, S.Proceeding);
+      tx.respond(response(tx.request, 486));
+      assert.equal(tx.state, S.Completed);
+      clock.tick(640);
+      assert.equal(tx.state, S.Terminated, 'Timer H still ends it');
     });
   });
 
