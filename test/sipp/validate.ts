@@ -159,7 +159,7 @@ async function main(): Promise<number> {
   const outcomes: Outcome[] = [];
   try {
     kam = await startKamailio({
-      template: path.join(__dirname, 'kamailio', 'proxy.cfg.tmpl'),
+      template: path.join(SIPP_SCENARIO_DIR, 'kamailio', 'proxy.cfg.tmpl'),
       vars: { PORT: port, AUTH_PORT: authPort }, readyPort: port,
     });
     for (const c of cases) {

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 
-/** Directory holding the project's own scenarios. */
-export const SIPP_SCENARIO_DIR = path.resolve(__dirname, '..', 'sipp');
+/** Directory holding the project's own scenarios (test/sipp), from source or from test/dist. */
+export const SIPP_SCENARIO_DIR = [path.resolve(__dirname, '..', 'sipp'), path.resolve(__dirname, '..', '..', 'sipp')]
+  .find((d) => existsSync(path.join(d, 'uac-options.xml'))) ?? path.resolve(__dirname, '..', 'sipp');
 
 /** SIPp transport modes: u/t/l = UDP/TCP/TLS; 1 = one socket, n = one socket per call. */
 export type SippTransport = 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
@@ -189,6 +190,31 @@ export function lastCsvRow(text: string): Record<string, string> {
   return row;
 }
 
+/** Every data row of a SIPp ';'-separated CSV, keyed by header (e.g. the periodic stat rows). */
+export function csvRows(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return [];
+  const head = lines[0].split(';');
+  return lines.slice(1).map((line) => {
+    const cells = line.split(';');
+    const row: Record<string, string> = {};
+    head.forEach((h, i) => { if (h !== '') row[h] = cells[i] ?? ''; });
+    return row;
+  });
+}
+
+/** Periodic stat rows of a run (-fd period), oldest first. */
+export function statRows(outDir: string): Record<string, string>[] {
+  return csvRows(readIf(path.join(outDir, 'stat.csv')));
+}
+
+/** Epoch seconds of a SIPp time cell ("YYYY-MM-DD<TAB>HH:MM:SS.us<TAB>epoch.us"). */
+export function sippEpochSec(cell: string | undefined): number {
+  const last = (cell ?? '').split('\t').pop() ?? '';
+  const n = Number(last);
+  return Number.isFinite(n) ? n : 0;
+}
+
 /** SIPp durations look like HH:MM:SS or HH:MM:SS:uuuuuu. */
 export function parseSippDurationMs(v: string | undefined): number {
   if (!v) return 0;
@@ -245,6 +271,8 @@ export function parseSippOutput(outDir: string): Pick<SippResult,
 export interface SippProcess {
   /** PID of the `timeout` wrapper we spawned. */
   pid: number;
+  /** PID of SIPp itself (child of the wrapper), once it exists. */
+  sippPid(): number | undefined;
   localPort: number;
   outDir: string;
   args: string[];
@@ -313,7 +341,7 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
     }
     return done;
   };
-  return { pid, localPort, outDir, args, done, stop };
+  return { pid, sippPid: () => sippPidOf(pid), localPort, outDir, args, done, stop };
 }
 
 /** Run SIPp to completion and return the parsed result. */
