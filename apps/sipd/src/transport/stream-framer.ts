@@ -72,16 +72,19 @@ export class StreamFramer {
   private next(): FrameEvent | undefined {
     const buf = this.buf;
     if (buf.length === 0) return undefined;
-    // Keep-alives only between messages (RFC 5626 §3.5.1).
-    if (this.scanFrom === 0 && buf.length >= 2 && buf.readUInt16LE(0) === CRLF) {
-      if (buf.length >= 4 && buf.readUInt16LE(2) === CRLF) {
+    // The buffer always starts at a message boundary, and a start line never begins with CR, so a
+    // leading CR is a keep-alive (RFC 5626 §3.5.1; §7.5: CRLFs before a start line are ignored).
+    if (buf[0] === 0x0d) {
+      if (buf.length >= 4 && buf.readUInt16LE(0) === CRLF && buf.readUInt16LE(2) === CRLF) {
         this.consume(4);
         return { type: 'ping' };
       }
-      // A lone CRLF could be the first half of a ping split across reads: wait for more bytes.
-      if (buf.length === 2) return undefined;
-      this.consume(2);
-      return { type: 'pong' };
+      // "\r", "\r\n" or "\r\n\r" may be the start of a ping split across reads: wait.
+      if (buf.length < 4 && HEADER_END.subarray(0, buf.length).equals(buf)) return undefined;
+      if (buf.length >= 2 && buf.readUInt16LE(0) === CRLF) {
+        this.consume(2);
+        return { type: 'pong' };
+      }
     }
     const end = buf.indexOf(HEADER_END, Math.max(0, this.scanFrom - 3));
     if (end < 0) {

@@ -113,6 +113,14 @@ describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §3.5.1)', () => {
       assert.deepEqual(types(f.push(Buffer.from('\r\n'))), ['ping']);
     });
 
+    it('a ping fed one byte at a time, then a message, gives a ping and the message', () => {
+      const f = new StreamFramer();
+      const m = msg();
+      const out: FrameEvent[] = [];
+      for (const byte of Buffer.from(`\r\n\r\n${m}`)) out.push(...f.push(Buffer.from([byte])));
+      assert.deepEqual(types(out), ['ping', 'message']);
+    });
+
     it('a single CRLF followed by a message is a pong, then the message', () => {
       const f = new StreamFramer();
       const m = msg();
