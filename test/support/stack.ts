@@ -1,7 +1,7 @@
 // One real stack (MariaDB, Redis, rtpengine, coturn, project services) per mocha run, started on
 // first use in a temp data dir with its own port base, stopped by the root hook after the run.
-// Port bases: TEST_PORT_BASE, or one of 40000/46000/52000 picked from the pid; each run also owns
-// base+3000 (secondaryPortBase) for suites that need a stack of their own.
+// Port bases (40000..55000, step 3000): TEST_PORT_BASE (the second base is +3000), or free slots
+// claimed with lock files so parallel runs on one machine never collide.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,26 +9,84 @@ import { findRootDir, PORT_SPAN } from '@openline/config';
 import { startStack, StackHandle } from '@openline/stack';
 
 const MIN_BASE = 40000;
-const MAX_BASE = 58000 - 2 * PORT_SPAN; // the secondary range ends below 58000
+const MAX_BASE = 58000 - PORT_SPAN; // a run's last port stays below 58000
+const SLOTS = (MAX_BASE - MIN_BASE) / PORT_SPAN + 1; // 40000, 43000, ... 55000
+const LOCK_DIR = path.join(os.tmpdir(), 'openline-port-locks');
 
 let shared: Promise<StackHandle> | undefined;
 let sharedDir: string | undefined;
+const claimed = new Map<number, string>();
 
+function pidRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims a free port base for this process: a lock file per base under the temp dir, taken with
+ * O_EXCL and holding our pid, so parallel test runs on one machine never share a range. A lock
+ * whose pid is gone is taken over. The search starts at a slot derived from the pid.
+ */
+function claimBase(skip: ReadonlySet<number>): number {
+  fs.mkdirSync(LOCK_DIR, { recursive: true });
+  for (let i = 0; i < SLOTS; i++) {
+    const base = MIN_BASE + ((process.pid + i) % SLOTS) * PORT_SPAN;
+    if (skip.has(base)) continue;
+    const lock = path.join(LOCK_DIR, `${base}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+        claimed.set(base, lock);
+        return base;
+      } catch {
+        const owner = Number(fs.readFileSync(lock, 'utf8') || '0');
+        if (owner > 0 && pidRunning(owner)) break;
+        fs.rmSync(lock, { force: true }); // stale: its run is gone
+      }
+    }
+  }
+  throw new Error(`no free test port base in ${MIN_BASE}..${MAX_BASE} (locks in ${LOCK_DIR}); set TEST_PORT_BASE`);
+}
+
+function releaseBases(): void {
+  for (const lock of claimed.values()) {
+    try {
+      if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.rmSync(lock, { force: true });
+    } catch { /* already gone */ }
+  }
+  claimed.clear();
+}
+process.on('exit', releaseBases);
+
+let primary: number | undefined;
+let secondary: number | undefined;
+
+/** The shared stack's port base: TEST_PORT_BASE, or a claimed free slot. */
 export function testPortBase(): number {
+  if (primary !== undefined) return primary;
   const fromEnv = process.env.TEST_PORT_BASE;
   if (fromEnv !== undefined) {
     const n = Number(fromEnv);
-    if (!Number.isInteger(n) || n < MIN_BASE || n > MAX_BASE) {
-      throw new Error(`TEST_PORT_BASE must be an integer ${MIN_BASE}..${MAX_BASE}, got '${fromEnv}'`);
+    if (!Number.isInteger(n) || n < MIN_BASE || n > MAX_BASE - PORT_SPAN) {
+      throw new Error(`TEST_PORT_BASE must be an integer ${MIN_BASE}..${MAX_BASE - PORT_SPAN}, got '${fromEnv}'`);
     }
-    return n;
+    primary = n;
+  } else {
+    primary = claimBase(new Set());
   }
-  return MIN_BASE + (process.pid % 3) * 2 * PORT_SPAN;
+  return primary;
 }
 
-/** A second base owned by this run, for suites that start and stop their own stack. */
+/** A second base owned by this run, for suites that start and stop a stack of their own. */
 export function secondaryPortBase(): number {
-  return testPortBase() + PORT_SPAN;
+  if (secondary !== undefined) return secondary;
+  const p = testPortBase();
+  secondary = process.env.TEST_PORT_BASE !== undefined ? p + PORT_SPAN : claimBase(new Set([p]));
+  return secondary;
 }
 
 export function repoRoot(): string {

@@ -47,6 +47,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** True when pid exists and is not a zombie (an exited child its parent has not reaped yet). */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when pid is alive and still runs `command` (guards against a recycled pid). Zombies count
  * as gone. Redis rewrites its title, so the check is "argv[0] starts with the command's basename".

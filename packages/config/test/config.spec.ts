@@ -7,8 +7,17 @@ import {
   ConfigError, configSchema, envNameToPath, findRootDir, loadConfig, portsFromBase, resolveSecrets, SECRET_NAMES,
 } from '../src';
 
+const made: string[] = [];
+function track(dir: string): string {
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'openline-config-'));
+  return track(fs.mkdtempSync(path.join(os.tmpdir(), 'openline-config-')));
 }
 
 function writeYaml(dir: string, text: string): string {

@@ -5,8 +5,17 @@ import * as path from 'node:path';
 import { findRootDir } from '@openline/config';
 import { MigrationError, readMigrations, splitStatements } from '../src/migrate';
 
+const made: string[] = [];
+function track(dir: string): string {
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function dirWith(files: Record<string, string>): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'openline-mig-'));
+  const d = track(fs.mkdtempSync(path.join(os.tmpdir(), 'openline-mig-')));
   for (const [n, t] of Object.entries(files)) fs.writeFileSync(path.join(d, n), t);
   return d;
 }
