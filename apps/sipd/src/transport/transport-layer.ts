@@ -229,11 +229,14 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     this.counters.messagesIn[source.protocol]++;
     const inbound: InboundMessage = { message, raw, source, local, receivedAt: Date.now() };
     if (connectionId !== undefined) inbound.connectionId = connectionId;
-    try {
-      this.emit('message', inbound);
-    } catch (err) {
-      // A throwing listener must not take the transport down (style rule 9).
-      this.logger.warn({ err, source }, 'transport: message listener threw');
+    // Each listener runs on its own: a throwing one must not take the transport or the other
+    // listeners down (style rule 9, mediasoup safeEmit).
+    for (const listener of this.rawListeners('message')) {
+      try {
+        listener(inbound);
+      } catch (err) {
+        this.logger.warn({ err, source }, 'transport: message listener threw');
+      }
     }
   }
 

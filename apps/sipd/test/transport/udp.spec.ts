@@ -86,6 +86,19 @@ describe('TransportLayer over UDP (RFC 3261 §18, RFC 3581)', () => {
       assert.equal(tl.counters.badRequestsSent, 1);
     });
 
+    it('a throwing message listener neither stops other listeners nor the transport', async () => {
+      tl.on('message', () => {
+        throw new Error('listener bug');
+      });
+      const got = nextInbound(tl);
+      peer.send(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKthrow` }), udp);
+      assert.equal((await got).message.kind, 'request');
+      const again = nextInbound(tl);
+      peer.send(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKthrow2` }), udp);
+      assert.equal((await again).message.kind, 'request');
+      assert.equal(tl.listenerCount('message'), 1, 'once-listeners were removed');
+    });
+
     it('a request without Via is dropped (nothing emitted, nothing sent)', async () => {
       const quiet = silence(tl);
       peer.send('OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n', udp);
