@@ -2,7 +2,7 @@
 export * from './types';
 export * from './errors';
 export * from './counters';
-export type { Transport, ConnectionTransport, TransportSink, TransportLogger } from './transport';
+export type { Transport, ConnectionTransport, ConnectionInfo, TransportSink, TransportLogger } from './transport';
 export { StreamFramer, KEEPALIVE_PONG, type FrameEvent, type FrameErrorReason, type StreamFramerOptions } from './stream-framer';
 export { parseContact, type ListenSpec } from './contact';
 export { responseDestination, defaultPort } from './response-routing';

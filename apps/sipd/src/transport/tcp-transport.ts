@@ -193,6 +193,7 @@ export class TcpTransport implements ConnectionTransport {
   private forget(conn: TcpConnection): void {
     if (this.byId.get(conn.id) !== conn) return;
     this.byId.delete(conn.id);
+    this.sink.onConnectionClosed({ connectionId: conn.id, remote: conn.remote, local: conn.local, inbound: conn.inbound });
     for (const key of [remoteKey(conn.remote.address, conn.remote.port), ...conn.aliases]) {
       if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
     }

@@ -22,7 +22,7 @@ import { TransportError } from './errors';
 import { badRequest, processInboundVia, replaceTopVia, sentByMatcher, topVia, type SentByMatcher } from './inbound';
 import { defaultPort, responseDestination, unbracket } from './response-routing';
 import { TcpTransport, type TcpOptions } from './tcp-transport';
-import { isConnectionTransport, NULL_LOGGER, type Transport, type TransportLogger, type TransportSink } from './transport';
+import { isConnectionTransport, NULL_LOGGER, type ConnectionInfo, type Transport, type TransportLogger, type TransportSink } from './transport';
 import type { Destination, Endpoint, InboundMessage, Protocol } from './types';
 import { UdpTransport, type UdpOptions } from './udp-transport';
 import type { FrameErrorReason } from './stream-framer';
@@ -47,6 +47,8 @@ export interface TransportLayerOptions {
 
 export interface TransportLayerEvents {
   message: [InboundMessage];
+  /** A connection closed (peer, idle timeout, framing error, close()). */
+  'connection-closed': [ConnectionInfo];
 }
 
 export class TransportLayer extends EventEmitter<TransportLayerEvents> {
@@ -66,6 +68,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     this.sink = {
       onMessage: (raw, source, local, connectionId) => this.onRaw(raw, source, local, connectionId),
       onFramingError: (reason, head, source, local, connectionId) => this.onFramingError(reason, head, source, local, connectionId),
+      onConnectionClosed: (info) => this.safeEmit('connection-closed', info),
     };
   }
 
@@ -189,6 +192,20 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     }
   }
 
+  /**
+   * Each listener runs on its own: a throwing one must not take the transport or the other
+   * listeners down (style rule 9, mediasoup safeEmit).
+   */
+  private safeEmit<K extends keyof TransportLayerEvents>(event: K, ...args: TransportLayerEvents[K]): void {
+    for (const listener of this.rawListeners(event)) {
+      try {
+        (listener as (...a: TransportLayerEvents[K]) => void)(...args);
+      } catch (err) {
+        this.logger.warn({ err, event }, 'transport: listener threw');
+      }
+    }
+  }
+
   /** The listener for a protocol and address family; `local` selects among several. */
   private pick(protocol: Protocol, address: string, local?: Endpoint): Transport | undefined {
     const v6 = isIPv6(address);
@@ -229,15 +246,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     this.counters.messagesIn[source.protocol]++;
     const inbound: InboundMessage = { message, raw, source, local, receivedAt: Date.now() };
     if (connectionId !== undefined) inbound.connectionId = connectionId;
-    // Each listener runs on its own: a throwing one must not take the transport or the other
-    // listeners down (style rule 9, mediasoup safeEmit).
-    for (const listener of this.rawListeners('message')) {
-      try {
-        listener(inbound);
-      } catch (err) {
-        this.logger.warn({ err, source }, 'transport: message listener threw');
-      }
-    }
+    this.safeEmit('message', inbound);
   }
 
   /**

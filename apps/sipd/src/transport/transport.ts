@@ -13,6 +13,16 @@ export interface TransportSink {
    * connection is closed; undefined closes without a reply.
    */
   onFramingError(reason: FrameErrorReason, head: Buffer | undefined, source: Endpoint, local: Endpoint, connectionId: string): Buffer | undefined;
+  /** A connection went away (RFC 5626 flow failure: registrations over it may be dropped). */
+  onConnectionClosed(info: ConnectionInfo): void;
+}
+
+export interface ConnectionInfo {
+  connectionId: string;
+  remote: Endpoint;
+  local: Endpoint;
+  /** True when the peer connected to us. */
+  inbound: boolean;
 }
 
 export interface Transport {

@@ -115,12 +115,16 @@ describe('TransportLayer over TCP (RFC 3261 §18, §18.3)', () => {
       assert.equal(tl.connectionCount(), 1);
     });
 
-    it('an idle connection is closed after idleTimeout', async () => {
+    it('an idle connection is closed after idleTimeout, and connection-closed is emitted', async () => {
       await tl.close();
       await start({ tcp: { idleTimeout: 100 } });
+      const closed: string[] = [];
+      tl.on('connection-closed', (info) => closed.push(`${info.inbound}:${info.remote.port}`));
       const p = await connect();
+      const port = p.socket.localPort;
       await p.waitClosed(1000);
       await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(closed, [`true:${port}`]);
       assert.equal(tl.counters.connectionsIdleClosed, 1);
       assert.equal(tl.counters.connectionsOpen, 0);
       assert.equal(tl.connectionCount(), 0);
