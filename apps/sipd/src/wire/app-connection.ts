@@ -149,6 +149,7 @@ export class AppConnection {
   close(reason = 'closed by server'): void {
     if (this.#closed) return;
     this.#markClosed(reason);
+    this.#flush();
     this.#socket.end();
     this.#graceTimer = setTimeout(() => this.#socket.destroy(), this.#limits.closeGraceMs);
     this.#graceTimer.unref();
@@ -206,9 +207,21 @@ export class AppConnection {
       this.destroy(`app is not reading: more than ${this.#limits.maxWriteBufferBytes} bytes unsent`);
       return false;
     }
-    this.#socket.write(encodeFrameParts(parts));
+    // Frames produced in one turn of the event loop leave in one write (one syscall under load).
+    this.#outbox.push(encodeFrameParts(parts));
+    if (this.#outbox.length === 1) setImmediate(this.#flush);
     return true;
   }
+
+  #outbox: Buffer[] = [];
+
+  readonly #flush = (): void => {
+    const bufs = this.#outbox;
+    if (bufs.length === 0) return;
+    this.#outbox = [];
+    if (this.#socket.destroyed) return;
+    this.#socket.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+  };
 
   #armIdle(): void {
     if (this.#limits.idleTimeoutMs <= 0) return;
