@@ -40,3 +40,39 @@ export function storedName(written: string, key: string): string {
 }
 
 export { headerKey };
+
+export interface KnownName {
+  key: string;
+  name: string;
+}
+
+/** Spellings (lower-case) recognised without slicing or hashing, bucketed by length. */
+const BY_LENGTH: KnownName[][] = [];
+const SPELLING: string[][] = [];
+function addSpelling(spelled: string, key: string): void {
+  const len = spelled.length;
+  (BY_LENGTH[len] ??= []).push({ key, name: CANONICAL.get(key) ?? canonicalName(key) });
+  (SPELLING[len] ??= []).push(spelled);
+}
+for (const k of KNOWN) addSpelling(k, k);
+for (const [c, k] of Object.entries({ v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type', k: 'supported', s: 'subject', e: 'content-encoding', o: 'event', r: 'refer-to', b: 'referred-by', u: 'allow-events', x: 'session-expires', a: 'accept-contact', j: 'reject-contact', d: 'request-disposition', y: 'identity', n: 'identity-info' })) {
+  addSpelling(c, k);
+}
+
+/**
+ * The known header written at s[start, end), matched case-insensitively in place (no slice, no
+ * hash: this runs for every header line). Undefined for extension headers.
+ */
+export function matchKnown(s: string, start: number, end: number): KnownName | undefined {
+  const len = end - start;
+  const spellings = SPELLING[len];
+  if (spellings === undefined) return undefined;
+  for (let k = 0; k < spellings.length; k++) {
+    const sp = spellings[k]!;
+    let j = 0;
+    // c | 0x20 lower-cases ASCII letters; spellings hold only lower-case letters and '-'.
+    while (j < len && (s.charCodeAt(start + j) | 0x20) === sp.charCodeAt(j)) j++;
+    if (j === len) return BY_LENGTH[len]![k];
+  }
+  return undefined;
+}

@@ -6,7 +6,7 @@ import { EMPTY_BODY, SipRequest, SipResponse, headerKey } from './message';
 import type { Header, SipMessage } from './message';
 import type { ParseResult } from './types';
 import { TOKEN, scanRun } from './chars';
-import { storedName } from './header-names';
+import { matchKnown, storedName } from './header-names';
 import { parseStartLine } from './start-line';
 import { validateMessage } from './validate';
 import { contentLength } from './content-length';
@@ -30,6 +30,8 @@ export const DEFAULT_MAX_SIZE = 65535;
 const DEFAULT_SCHEMES: readonly string[] = ['sip', 'sips', 'tel'];
 
 const CR = 0x0d;
+const LF_CRLF = Buffer.from('\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
 const LF = 0x0a;
 
 interface Failure {
@@ -59,12 +61,12 @@ function parse(buf: Buffer, opts: ParseOptions | undefined): ParseResult {
   // End of the header section: the first empty line, CRLF CRLF or (tolerated) LF LF.
   let headEnd = len;
   let bodyStart = len;
-  const crlf = buf.indexOf('\n\r\n', start, 'latin1');
+  const crlf = buf.indexOf(LF_CRLF, start);
   if (crlf >= 0) {
     headEnd = crlf + 1;
     bodyStart = crlf + 3;
   }
-  const lflf = buf.indexOf('\n\n', start, 'latin1');
+  const lflf = buf.indexOf(LF_LF, start);
   if (lflf >= 0 && lflf < headEnd) {
     headEnd = lflf + 1;
     bodyStart = lflf + 2;
@@ -149,9 +151,13 @@ function readHeaders(head: string, pos: number, out: Header[]): string | undefin
       if (e > s) value = value === '' ? head.slice(s, e) : value + ' ' + head.slice(s, e);
       next = nl2 + 1;
     }
-    const written = head.slice(pos, nameEnd);
-    const key = headerKey(written);
-    out.push({ name: storedName(written, key), key, value });
+    const known = matchKnown(head, pos, nameEnd);
+    if (known !== undefined) out.push({ name: known.name, key: known.key, value });
+    else {
+      const written = head.slice(pos, nameEnd);
+      const key = headerKey(written);
+      out.push({ name: storedName(written, key), key, value });
+    }
     pos = next;
   }
   return bad;

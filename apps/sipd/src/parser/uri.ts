@@ -15,18 +15,29 @@ function isForbidden(c: number): boolean {
 
 /** Parses a URI. Returns undefined when it is not a well-formed absolute URI. */
 export function parseUri(text: string): SipUri | undefined {
-  const s = text.trim();
+  const n0 = text.length;
+  const s = n0 > 0 && (text.charCodeAt(0) <= 0x20 || text.charCodeAt(n0 - 1) <= 0x20) ? text.trim() : text;
   const n = s.length;
   const schemeEnd = scanRun(SCHEME_CHARS, s, 0, n);
   if (schemeEnd === 0 || schemeEnd >= n || s.charCodeAt(schemeEnd) !== 0x3a /* : */) return undefined;
   const c0 = s.charCodeAt(0);
   if (!((c0 >= 0x41 && c0 <= 0x5a) || (c0 >= 0x61 && c0 <= 0x7a))) return undefined;
-  for (let i = schemeEnd + 1; i < n; i++) if (isForbidden(s.charCodeAt(i))) return undefined;
-  const scheme = s.slice(0, schemeEnd).toLowerCase();
+  const scheme = schemeName(s, schemeEnd);
+  // The sip/tel scanners only accept characters of their productions; opaque URIs are checked here.
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(s, scheme, schemeEnd + 1);
   if (scheme === 'tel') return parseTelUri(s, schemeEnd + 1);
   if (schemeEnd + 1 === n) return undefined;
+  for (let i = schemeEnd + 1; i < n; i++) if (isForbidden(s.charCodeAt(i))) return undefined;
   return { scheme, host: '', params: new Map(), headers: new Map(), opaque: s.slice(schemeEnd + 1) };
+}
+
+/** Lower-case scheme; the common ones without allocating. */
+function schemeName(s: string, end: number): string {
+  const c0 = s.charCodeAt(0) | 0x20;
+  if (end === 3 && c0 === 0x73 && (s.charCodeAt(1) | 0x20) === 0x69 && (s.charCodeAt(2) | 0x20) === 0x70) return 'sip';
+  if (end === 4 && c0 === 0x73 && (s.charCodeAt(1) | 0x20) === 0x69 && (s.charCodeAt(2) | 0x20) === 0x70 && (s.charCodeAt(3) | 0x20) === 0x73) return 'sips';
+  if (end === 3 && c0 === 0x74 && (s.charCodeAt(1) | 0x20) === 0x65 && (s.charCodeAt(2) | 0x20) === 0x6c) return 'tel';
+  return s.slice(0, end).toLowerCase();
 }
 
 function parseSipUri(s: string, scheme: string, start: number): SipUri | undefined {

@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // RFC 4475 torture messages (and RFC 5118 IPv6 ones) against parseMessage, driven by the manifest
 // the engine's tests share. Key fields are checked for the messages that exist to exercise them.
 import assert from 'node:assert/strict';

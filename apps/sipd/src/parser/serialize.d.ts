@@ -1,0 +1,3 @@
+import type { SipMessage } from './message';
+export declare function serializeMessage(msg: SipMessage): Buffer;
+//# sourceMappingURL=serialize.d.ts.map
