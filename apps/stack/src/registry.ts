@@ -19,16 +19,17 @@ export function sipdService(ctx: StackContext): ServiceDefinition {
       '--port', String(p.sipdAdmin),
       '--secret', ctx.secrets.sipdAdminSecret,
       '--address', '127.0.0.1',
+      '--prometheus-scrape-port', `127.0.0.1:${p.sipdMetrics}`,
     ],
     env: { LOG_LEVEL: ctx.config.log.level },
-    dependsOn: ['redis'],
     ports: [
       { port: p.sip, proto: 'udp' }, { port: p.sip, proto: 'tcp' }, { port: p.sipdAdmin, proto: 'tcp' },
+      { port: p.sipdMetrics, proto: 'tcp' },
     ],
     ready: tcpProbe(p.sipdAdmin),
     endpoints: [
       `SIP       sip:127.0.0.1:${p.sip};transport=udp,tcp`,
-      `sipd      admin (drachtio protocol) 127.0.0.1:${p.sipdAdmin}`,
+      `sipd      admin (drachtio protocol) 127.0.0.1:${p.sipdAdmin}, metrics http://127.0.0.1:${p.sipdMetrics}/metrics`,
     ],
   };
 }
