@@ -21,6 +21,7 @@ export async function main(): Promise<void> {
   if (unsupported.length) {
     logger.warn({ contacts: unsupported.map((c) => c.uri) }, 'TLS/WS/WSS listeners are not supported yet; those transports are skipped');
   }
+  if (opts.cdrs) logger.warn('CDR events (<cdrs>) are not implemented in this sipd version yet; apps get none');
   const contacts = opts.contacts
     .map((c) => ({ ...c, transports: c.transports.filter((t) => t === 'udp' || t === 'tcp') }))
     .filter((c) => c.transports.length > 0);
@@ -37,6 +38,12 @@ export async function main(): Promise<void> {
     timers: { T1: opts.timers.t1, T2: opts.timers.t2, T4: opts.timers.t4 },
     maxMessageSize: opts.limits.maxMessageSize,
     logger,
+    behaviour: {
+      ...(opts.sip.outboundProxy ? { outboundProxy: opts.sip.outboundProxy } : {}),
+      ...(opts.sip.userAgentOptionsAutoRespond ? { userAgentOptionsAutoRespond: opts.sip.userAgentOptionsAutoRespond } : {}),
+      alwaysSend180: opts.sip.alwaysSend180,
+      ...(opts.sip.spammers ? { spammers: opts.sip.spammers } : {}),
+    },
     counters: newEngineCounters({
       requestIn: (method) => metrics.requestsIn.inc({ method }),
       requestOut: (method) => metrics.requestsOut.inc({ method }),

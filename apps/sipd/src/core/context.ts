@@ -13,7 +13,20 @@ import { formatWireTime, type SipMeta } from '../wire/sip-text';
 import type { LocalEndpoints } from './local-endpoints';
 import type { EngineCounters } from './counters';
 
+/** drachtio-server behaviour switches (docs: cli/options.ts SipBehaviour). */
+export interface EngineBehaviour {
+  /** Every new out-of-dialog request from an app goes through this URI (drachtio outbound-proxy). */
+  outboundProxy?: string;
+  /** An OPTIONS whose User-Agent equals this gets 200 from sipd without reaching an app. */
+  userAgentOptionsAutoRespond?: string;
+  /** Send 180 Ringing right after 100 Trying for every new INVITE (drachtio --always-send-180). */
+  alwaysSend180?: boolean;
+  /** Requests whose header contains one of these substrings are refused (603) or dropped. */
+  spammers?: { action: 'reject' | 'discard'; tcpAction: 'reject' | 'discard'; headers: Map<string, string[]> };
+}
+
 export interface EngineContext {
+  behaviour: EngineBehaviour;
   transport: TransportLayer;
   transactions: TransactionLayer;
   dialogs: DialogStore<AppConnection>;

@@ -12,7 +12,7 @@ import { AdminServer } from '../wire/admin-server';
 import type { AppConnection } from '../wire/app-connection';
 import type { MsgId, SipCommand } from '../wire/messages';
 import { newEngineCounters, type EngineCounters } from './counters';
-import type { EngineContext } from './context';
+import type { EngineBehaviour, EngineContext } from './context';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
 import { UacHandler } from './uac';
 import { UasHandler } from './uas';
@@ -28,6 +28,7 @@ export interface EngineOptions {
   maxMessageSize?: number;
   transport?: Partial<Pick<TransportLayerOptions, 'udp' | 'tcp'>>;
   logger: Logger;
+  behaviour?: EngineBehaviour;
   /** Where the engine's counts go (Prometheus counters in main.ts). */
   counters?: EngineCounters;
 }
@@ -79,6 +80,7 @@ export class SipEngine {
     const ext = this.opts.externalIp;
     this.endpoints = new LocalEndpoints(bound.map((e) => (ext ? { ...e, externalAddress: ext } : { ...e })));
     const ctx: EngineContext = {
+      behaviour: this.opts.behaviour ?? {},
       transport: this.transport,
       transactions: this.transactions,
       dialogs: this.dialogs,

@@ -47,7 +47,7 @@ export class UacHandler {
 
   /** A new request outside a dialog (docs/wire-protocol.md §2.4 e). */
   async sendNew(app: AppConnection, msgId: MsgId, cmd: NewRequestCommand): Promise<void> {
-    const firstHopText = cmd.routeUrl ?? firstRoute(cmd.sip.headers) ?? cmd.requestUri;
+    const firstHopText = cmd.routeUrl ?? firstRoute(cmd.sip.headers) ?? this.ctx.behaviour.outboundProxy ?? cmd.requestUri;
     const firstHop = uriOf(firstHopText);
     if (!firstHop || !parseUri(cmd.requestUri)) return this.fail(app, msgId, `invalid request uri ${cmd.requestUri}`);
     let dest: Destination;

@@ -59,6 +59,14 @@ export class UasHandler {
 
   onRequest(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction): void {
     this.ctx.counters.requestIn(request.method);
+    const b = this.ctx.behaviour;
+    if (b.spammers && this.isSpam(request, b.spammers.headers)) {
+      const action = inbound.source.protocol === 'udp' ? b.spammers.action : b.spammers.tcpAction;
+      this.ctx.logger.info({ callId: request.callId, source: inbound.source.address }, 'request from a listed spammer');
+      // drachtio: 'discard' drops silently; the transaction simply times out on the sender's side.
+      if (action === 'reject') return this.reply(tx, request, 603, 'Decline');
+      return;
+    }
     const unsupported = this.unsupportedRequire(request);
     if (unsupported.length) {
       const res = createResponse(request, 420, 'Bad Extension', newTag());
@@ -76,12 +84,19 @@ export class UasHandler {
       default:
         break;
     }
+    if (request.method === 'OPTIONS' && b.userAgentOptionsAutoRespond !== undefined && request.get('user-agent') === b.userAgentOptionsAutoRespond) {
+      return this.reply(tx, request, 200, 'OK');
+    }
     const app = this.ctx.apps.pickAppFor(request.method.toLowerCase());
     if (!app) {
       this.ctx.counters.unrouted++;
       return this.reply(tx, request, 503, 'Service Unavailable');
     }
     const ir = this.track(inbound, request, tx, app, undefined);
+    if (request.method === 'INVITE' && b.alwaysSend180) {
+      ir.localTag = newTag();
+      this.sendProvisional(ir, createResponse(request, 180, 'Ringing', ir.localTag));
+    }
     app.sendSipMessage({
       meta: networkMeta(inbound),
       transactionId: ir.id,
@@ -312,6 +327,14 @@ export class UasHandler {
     } catch (err) {
       this.ctx.logger.warn({ err: String(err) }, 'response refused by the transaction');
     }
+  }
+
+  private isSpam(request: SipRequest, rules: Map<string, string[]>): boolean {
+    for (const [header, needles] of rules) {
+      const value = request.get(header);
+      if (value !== undefined && needles.some((n) => value.includes(n))) return true;
+    }
+    return false;
   }
 
   private unsupportedRequire(request: SipRequest): string[] {
