@@ -42,6 +42,7 @@ export async function main(): Promise<void> {
       ...(opts.sip.outboundProxy ? { outboundProxy: opts.sip.outboundProxy } : {}),
       ...(opts.sip.userAgentOptionsAutoRespond ? { userAgentOptionsAutoRespond: opts.sip.userAgentOptionsAutoRespond } : {}),
       alwaysSend180: opts.sip.alwaysSend180,
+      rejectRegisterWithNoRealm: opts.sip.rejectRegisterWithNoRealm,
       ...(opts.sip.spammers ? { spammers: opts.sip.spammers } : {}),
     },
     counters: newEngineCounters({

@@ -21,6 +21,8 @@ export interface EngineBehaviour {
   userAgentOptionsAutoRespond?: string;
   /** Send 180 Ringing right after 100 Trying for every new INVITE (drachtio --always-send-180). */
   alwaysSend180?: boolean;
+  /** Answer 403 to a REGISTER whose Request-URI host is an IP address (no realm). */
+  rejectRegisterWithNoRealm?: boolean;
   /** Requests whose header contains one of these substrings are refused (603) or dropped. */
   spammers?: { action: 'reject' | 'discard'; tcpAction: 'reject' | 'discard'; headers: Map<string, string[]> };
 }

@@ -2,7 +2,8 @@
 // new requests go to an app that routes the method (round robin), in-dialog requests to the app
 // owning the dialog; the app's skeletal response is completed, sent through the server
 // transaction, and echoed back; 2xx to INVITE create the dialog and are retransmitted until ACK.
-import { parseCSeq, parseNameAddr, type SipRequest } from '../parser';
+import { isIP } from 'node:net';
+import { parseCSeq, parseNameAddr, parseUri, type SipRequest } from '../parser';
 import {
   createResponse, type InviteServerTransaction, type ServerTransaction,
 } from '../transaction';
@@ -84,19 +85,25 @@ export class UasHandler {
       default:
         break;
     }
+    if (request.method === 'REGISTER' && b.rejectRegisterWithNoRealm && isIpHost(request.uri)) {
+      return this.reply(tx, request, 403, 'Forbidden', 'REGISTER needs a domain in the Request-URI');
+    }
     if (request.method === 'OPTIONS' && b.userAgentOptionsAutoRespond !== undefined && request.get('user-agent') === b.userAgentOptionsAutoRespond) {
       return this.reply(tx, request, 200, 'OK');
+    }
+    // drachtio --always-send-180: 180 right after 100, before any app sees the INVITE.
+    let ringingTag: string | undefined;
+    if (request.method === 'INVITE' && b.alwaysSend180) {
+      ringingTag = newTag();
+      this.replyStateless(tx, createResponse(request, 180, 'Ringing', ringingTag));
     }
     const app = this.ctx.apps.pickAppFor(request.method.toLowerCase());
     if (!app) {
       this.ctx.counters.unrouted++;
-      return this.reply(tx, request, 503, 'Service Unavailable');
+      return this.reply(tx, request, 503, 'Service Unavailable', undefined, ringingTag);
     }
     const ir = this.track(inbound, request, tx, app, undefined);
-    if (request.method === 'INVITE' && b.alwaysSend180) {
-      ir.localTag = newTag();
-      this.sendProvisional(ir, createResponse(request, 180, 'Ringing', ir.localTag));
-    }
+    ir.localTag = ringingTag;
     app.sendSipMessage({
       meta: networkMeta(inbound),
       transactionId: ir.id,
@@ -314,8 +321,8 @@ export class UasHandler {
     this.ctx.dialogs.remove(dialog.id);
   }
 
-  private reply(tx: ServerTransaction, request: SipRequest, status: number, reason: string, warning?: string): void {
-    const res = createResponse(request, status, reason, newTag());
+  private reply(tx: ServerTransaction, request: SipRequest, status: number, reason: string, warning?: string, toTag?: string): void {
+    const res = createResponse(request, status, reason, toTag ?? newTag());
     if (warning) res.set('warning', `399 sipd "${warning}"`);
     this.replyStateless(tx, res);
   }
@@ -350,4 +357,9 @@ export class UasHandler {
     this.ctx.counters.commandFailures++;
     app.sendResponse(msgId, { kind: 'failure', reason });
   }
+}
+
+function isIpHost(uri: string): boolean {
+  const host = parseUri(uri)?.host.replace(/^\[|\]$/g, '') ?? '';
+  return isIP(host) !== 0;
 }
