@@ -41,6 +41,9 @@ const APP_ANSWER_TIMEOUT_MS = 64_000;
 /** INVITEs may ring long; the app must still answer within this (then 408). */
 const INVITE_ANSWER_TIMEOUT_MS = 300_000;
 
+/** Methods of RFC 3261 and its extensions; no app routing one of these ⇒ 503 (drachtio). */
+const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+
 /** Extensions an app behind sipd may require of us (RFC 3261 §8.2.2.3 otherwise 420). */
 const SUPPORTED_EXTENSIONS = new Set(['100rel', 'timer', 'replaces', 'path', 'outbound', 'gruu', 'norefersub', 'tdialog', 'join', 'histinfo', 'from-change', 'sec-agree']);
 
@@ -100,6 +103,9 @@ export class UasHandler {
     const app = this.ctx.apps.pickAppFor(request.method.toLowerCase());
     if (!app) {
       this.ctx.counters.unrouted++;
+      // §21.5.2: 501 is the answer when a UAS does not recognise the method (RFC 4475 §3.1.1.2,
+      // §3.1.1.5); a known method nobody routes is drachtio's 503 (docs/wire-protocol.md §4.1).
+      if (!KNOWN_METHODS.has(request.method)) return this.unknownMethod(tx, request);
       return this.reply(tx, request, 503, 'Service Unavailable', undefined, ringingTag);
     }
     const ir = this.track(inbound, request, tx, app, undefined);
@@ -131,8 +137,9 @@ export class UasHandler {
   /** ACK for a 2xx we sent (§13.3.1.4): stops retransmission and goes to the dialog's app. */
   onAck(inbound: InboundMessage, ack: SipRequest): void {
     const toTag = parseNameAddr(ack.get('to') ?? '')?.params.get('tag');
-    const fromTag = parseNameAddr(ack.get('from') ?? '')?.params.get('tag');
-    if (!toTag || !fromTag) return;
+    // An RFC 2543 peer sends no From tag: its dialog's remote tag is empty (§12.1.1, §12.2.2).
+    const fromTag = parseNameAddr(ack.get('from') ?? '')?.params.get('tag') ?? '';
+    if (!toTag) return;
     const found = this.ctx.dialogs.matchRequest(ack.callId, toTag, fromTag);
     if (!found) return;
     const rtx = this.awaitingAck.get(found.dialog.id);
@@ -324,6 +331,14 @@ export class UasHandler {
   private reply(tx: ServerTransaction, request: SipRequest, status: number, reason: string, warning?: string, toTag?: string): void {
     const res = createResponse(request, status, reason, toTag ?? newTag());
     if (warning) res.set('warning', `399 sipd "${warning}"`);
+    this.replyStateless(tx, res);
+  }
+
+  /** 501 with Allow: the methods apps route now (§20.5 lets a 501 carry Allow). */
+  private unknownMethod(tx: ServerTransaction, request: SipRequest): void {
+    const res = createResponse(request, 501, 'Not Implemented', newTag());
+    const allowed = [...KNOWN_METHODS].filter((m) => this.ctx.apps.appsRouting(m.toLowerCase()).length > 0);
+    if (allowed.length) res.set('allow', allowed.join(', '));
     this.replyStateless(tx, res);
   }
 
