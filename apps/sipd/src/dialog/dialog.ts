@@ -95,9 +95,10 @@ export class Dialog {
     const contact = request.getAll('contact')[0];
     const target = contact === undefined ? undefined : parseNameAddr(contact);
     const cseq = parseInt(request.get('cseq') ?? '', 10);
-    const remoteTag = from?.params.get('tag');
+    // §12.1.1: the remote tag is the From tag, or null when an RFC 2543 peer sent none.
+    const remoteTag = from?.params.get('tag') ?? '';
     const localTag = to?.params.get('tag');
-    if (!from || !to || !remoteTag || !localTag || Number.isNaN(cseq)) return undefined;
+    if (!from || !to || !localTag || Number.isNaN(cseq)) return undefined;
     const reqUri = parseUri(request.uri);
     return new Dialog({
       role: 'uas',
