@@ -6,7 +6,7 @@
 //   --scenarios a,b     options,register (default both)
 //   --targets a,b       kamailio,sipd (default both)
 //   --server-cpu C      core for the whole server side (default 0); --client-cpu C for SIPp (default 1)
-//   --kamailio-children N   Kamailio UDP workers (default 1)
+//   --kamailio-children N   Kamailio UDP workers (default 2, see bench/RESULTS.md)
 //   --sipd-cmd "..."    sipd command; {SIP_PORT} {ADMIN_PORT} {SECRET} are filled in
 //                       (default: env OPENLINE_SIPD_CMD or DEFAULT_SIPD_CMD)
 //   --app-cmd "..."     srf app command ({ADMIN_PORT} {SECRET}); default node + tsx in-process
@@ -62,7 +62,7 @@ function parseArgs(argv: string[], repoRoot: string): Options {
     targets: list('targets', ['kamailio', 'sipd'] as const),
     serverCpu: get('server-cpu') ?? '0',
     clientCpu: get('client-cpu') ?? '1',
-    kamailioChildren: num('kamailio-children', 1, 1, 32),
+    kamailioChildren: num('kamailio-children', 2, 1, 32),
     sipdCmd: get('sipd-cmd') ?? process.env.OPENLINE_SIPD_CMD ?? DEFAULT_SIPD_CMD,
     appCmd: get('app-cmd'),
     results: path.resolve(get('results') ?? path.join(repoRoot, 'bench', 'RESULTS.md')),
