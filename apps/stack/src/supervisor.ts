@@ -154,6 +154,8 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
         log.info({ service: r.def.name, pid: r.proc.pid, ...info }, 'stopped');
       }
       removeManifest(paths.runDir);
+      // Pid files some daemons write themselves (coturn does not remove its own).
+      for (const f of fs.readdirSync(paths.runDir)) if (f.endsWith('.daemon.pid')) fs.rmSync(path.join(paths.runDir, f), { force: true });
       log.info('stack stopped');
       await new Promise<void>((r) => log.flush(() => r()));
     })();
