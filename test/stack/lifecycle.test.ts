@@ -158,6 +158,17 @@ describe('stack lifecycle: bad input fails in one line with nothing left running
     assert.equal(isRunning(Number(fs.readFileSync(pidFile, 'utf8'))), false);
   });
 
+  it('reports a service that dies after it was ready (unexpectedExit) and stop() still cleans up', async () => {
+    const flaky: ServiceFactory = () => ({
+      name: 'flaky', command: '/bin/sh', args: ['-c', 'sleep 0.3; exit 4'], ports: [], ready: { describe: 'always', check: async () => undefined },
+    });
+    const h = await startStack({ dataDir: dir(), portBase: secondaryPortBase(), infrastructure: false, services: [flaky] });
+    const dead = await h.unexpectedExit;
+    assert.deepEqual(dead, { name: 'flaky', code: 4, signal: null });
+    await h.stop();
+    assert.equal(readManifest(h.paths.runDir), undefined);
+  });
+
   it('refuses a broken config, naming the key', async () => {
     await assert.rejects(startStack({ dataDir: dir(), portBase: 70000 }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);

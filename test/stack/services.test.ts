@@ -82,7 +82,25 @@ describe('stack: MariaDB', function () {
     assert.equal(row.ha1_sha256, computeHa1(account.username, 'schema.test', 'open-sesame-1', 'SHA-256'));
     assert.equal(row.sip_password_enc.includes('open-sesame'), false);
     assert.equal(await accounts.sipPassword(`${account.username}@schema.test`), 'open-sesame-1');
+    const digest = await accounts.digestCredentials(account.username, 'schema.test');
+    assert.deepEqual(digest, { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256, status: 'active' });
+    assert.equal(await accounts.digestCredentials('nobody', 'schema.test'), undefined);
     await accounts.remove(`${account.username}@schema.test`);
+  });
+
+  it('checks a web password against its scrypt hash, only for active accounts', async () => {
+    const accounts = new AccountRepo(stack.dbPool(), stack.secrets.sipPasswordKey, 'schema.test');
+    const ref = `web${process.pid}@schema.test`;
+    await accounts.add({ username: `web${process.pid}`, webPassword: 'web-secret-1' });
+    const [row] = await stack.dbPool().query<Array<{ password_hash: string }>>(
+      'SELECT a.password_hash FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.username = ? AND d.name = ?',
+      [`web${process.pid}`, 'schema.test']);
+    assert.match(row.password_hash, /^scrypt\$N=\d+,r=\d+,p=\d+\$/);
+    assert.equal((await accounts.verifyWebPassword(ref, 'web-secret-1'))?.username, `web${process.pid}`);
+    assert.equal(await accounts.verifyWebPassword(ref, 'web-secret-2'), undefined);
+    await accounts.update(ref, { status: 'disabled' });
+    assert.equal(await accounts.verifyWebPassword(ref, 'web-secret-1'), undefined);
+    await accounts.remove(ref);
   });
 });
 

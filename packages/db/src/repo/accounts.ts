@@ -1,7 +1,7 @@
 // Accounts: SIP identities with their credentials. The SIP password is kept as two digest HA1
 // values (what a registrar needs) and as an AES-256-GCM sealed copy (so a signed-in client can be
 // given it); the web password only as an scrypt hash.
-import { computeHa1, encryptSecret, decryptSecret, generatePassword, hashPassword } from '../crypto';
+import { computeHa1, encryptSecret, decryptSecret, generatePassword, hashPassword, verifyPassword } from '../crypto';
 import { DataError, duplicate, ER_DUP_ENTRY, ER_ROW_IS_REFERENCED, inUse, invalid, notFound, sqlErrno } from '../errors';
 import { Queryable, WriteResult, num } from '../queryable';
 import {
@@ -183,6 +183,26 @@ export class AccountRepo {
     const rows = await this.db.query<Array<{ sip_password_enc: string }>>(
       'SELECT sip_password_enc FROM accounts WHERE id = ?', [a.id]);
     return decryptSecret(this.sipPasswordKey, rows[0].sip_password_enc, SIP_PASSWORD_CONTEXT);
+  }
+
+  /**
+   * What a registrar needs to check a digest response (RFC 3261 §22.4, RFC 8760): the HA1 values
+   * for the realm (the account's domain) and whether the account may sign in. Undefined: unknown.
+   */
+  async digestCredentials(username: string, domain: string): Promise<{ ha1Md5: string; ha1Sha256: string; status: AccountStatus } | undefined> {
+    const rows = await this.db.query<Array<{ ha1_md5: string; ha1_sha256: string; status: AccountStatus }>>(
+      `SELECT a.ha1_md5, a.ha1_sha256, a.status FROM accounts a JOIN domains d ON d.id = a.domain_id
+       WHERE a.username = ? AND d.name = ?`, [username, domain.toLowerCase()]);
+    return rows.length ? { ha1Md5: rows[0].ha1_md5, ha1Sha256: rows[0].ha1_sha256, status: rows[0].status } : undefined;
+  }
+
+  /** The account when the web password matches and the account is active; undefined otherwise. */
+  async verifyWebPassword(ref: string, password: string): Promise<Account | undefined> {
+    const a = await this.find(ref);
+    if (!a || a.status !== 'active') return undefined;
+    const rows = await this.db.query<Array<{ password_hash: string | null }>>('SELECT password_hash FROM accounts WHERE id = ?', [a.id]);
+    const hash = rows[0]?.password_hash;
+    return hash && (await verifyPassword(password, hash)) ? a : undefined;
   }
 
   async idOf(ref: string): Promise<number> {
