@@ -141,9 +141,17 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
   let pool: Pool | undefined;
   const width = Math.max(...defs.map((d) => d.name.length));
 
+  // Last resort if the owning process exits without stop() (a test run aborted): the children
+  // live in their own process groups and would otherwise outlive it.
+  const killOnExit = (): void => {
+    for (const r of running) if (r.proc.running) { try { process.kill(r.proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+  };
+  process.once('exit', killOnExit);
+
   const stopAll = (): Promise<void> => {
     if (stopped) return stopped;
     stopping = true;
+    process.off('exit', killOnExit);
     stopped = (async () => {
       manifest.state = 'stopping';
       writeManifest(paths.runDir, manifest);
