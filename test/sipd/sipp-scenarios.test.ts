@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, runSipp, startSipp, type SippResult } from '../support/sipp';
 import { assertNoCrash } from './support/output';
-import { connectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from './support/srf';
+import { connectApp, disconnectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from './support/srf';
 
 /**
  * The test app: Request-URI user "ring" rings (180) and never answers, so the caller must
@@ -57,7 +57,7 @@ describe('sipd runs the project SIPp scenarios with an srf app (acceptance)', fu
   });
 
   after(async () => {
-    srf?.disconnect();
+    disconnectApp(srf);
     const code = await sipd?.stop();
     assert.equal(code, 0, 'sipd exits with 0 on SIGTERM');
     assertNoCrash(sipd.output());

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, runSipp, sippUas, type SippProcess, type SippResult } from '../support/sipp';
 import { assertNoCrash } from './support/output';
-import { connectApp, sdp, waitFor, type SipError, type SrfApp, type SrfDialog, type SrfMessage, type SrfReq, type SrfRes } from './support/srf';
+import { connectApp, disconnectApp, sdp, waitFor, type SipError, type SrfApp, type SrfDialog, type SrfMessage, type SrfReq, type SrfRes } from './support/srf';
 
 type Handler = (req: SrfReq, res: SrfRes) => void;
 
@@ -50,7 +50,7 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
   });
 
   after(async () => {
-    srf?.disconnect();
+    disconnectApp(srf);
     const code = await sipd?.stop();
     assert.equal(code, 0, `sipd exit code; output:\n${sipd?.output().slice(-3000)}`);
     assertNoCrash(sipd.output());

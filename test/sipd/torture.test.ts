@@ -11,7 +11,7 @@ import path from 'node:path';
 import { REPO_ROOT, startSipd, type SipdProcess } from '../support/sipd';
 import { assertNoCrash } from './support/output';
 import { branch, headersOf, parseResponse, RawUdpPeer, type RawResponse } from './support/raw-udp';
-import { connectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from './support/srf';
+import { connectApp, disconnectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from './support/srf';
 
 // The manifest's shape (apps/sipd/test/fixtures/rfc4475/manifest.ts, owned by the parser work).
 type Outcome = 'handle' | 'drop' | number;
@@ -122,7 +122,7 @@ describe('RFC 4475 torture messages over UDP to sipd (acceptance)', function () 
   after(async () => {
     peer?.close();
     // No dialog is left (checked below), so the app leaving makes sipd send no BYE anywhere.
-    srf?.disconnect();
+    disconnectApp(srf);
     const code = await sipd?.stop();
     assert.equal(code, 0);
   });

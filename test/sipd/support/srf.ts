@@ -114,3 +114,12 @@ export function waitFor<T>(register: (done: (v: T) => void) => void, ms: number,
     });
   });
 }
+
+/** srf.disconnect() asserts that its socket still exists; after sipd went away there is none. */
+export function disconnectApp(srf: SrfApp | undefined): void {
+  try {
+    srf?.disconnect();
+  } catch {
+    // already disconnected by the server side
+  }
+}
