@@ -120,8 +120,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const sc of o.scenarios) {
     const k = median(ms.filter((m) => m.target === 'kamailio' && m.scenario === sc).map((m) => m.rate));
     const s = median(ms.filter((m) => m.target === 'sipd' && m.scenario === sc).map((m) => m.rate));
-    console.log(`${sc}: kamailio median ${Number.isFinite(k) ? k.toFixed(0) : 'not measured'} req/s, `
-      + `sipd median ${Number.isFinite(s) ? s.toFixed(0) : 'not measured'} req/s`
+    console.log(`${sc}: kamailio median ${Number.isFinite(k) ? `${k.toFixed(0)} req/s` : 'not measured'}, `
+      + `sipd median ${Number.isFinite(s) ? `${s.toFixed(0)} req/s` : 'not measured'}`
       + (Number.isFinite(k) && Number.isFinite(s) ? `, ratio ${(s / k).toFixed(3)}` : ''));
   }
   const block = renderMarkdown(info, ms, o.scenarios, o.targets);

@@ -65,6 +65,11 @@ function fill(cmd: string, vars: Record<string, string | number>): string {
   return cmd.replace(/\{([A-Z_]+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
+/** argv as a copy-pasteable shell line (single-quote words with shell metacharacters). */
+export function shellLine(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
 function onPath(exe: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(path.join(d, exe)));
 }
@@ -124,7 +129,7 @@ export async function startSipdTarget(cfg: TargetConfig, clientCpu: string): Pro
   if (exe.includes('/') ? !existsSync(exePath) : !onPath(exe)) {
     return { ok: false, reason: `${exe} does not exist yet (sipd not built; build it or pass --sipd-cmd)` };
   }
-  const sipdLine = `taskset -c ${cfg.serverCpu} ${argv.join(' ')}`;
+  const sipdLine = `taskset -c ${cfg.serverCpu} ${shellLine(argv)}`;
   const sipd = spawn('taskset', ['-c', cfg.serverCpu, ...argv], { cwd: cfg.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let sipdLog = '';
   const keep = (c: Buffer): void => { sipdLog = (sipdLog + c.toString()).slice(-4000); };
@@ -165,7 +170,7 @@ export async function startSipdTarget(cfg: TargetConfig, clientCpu: string): Pro
       target: {
         name: 'sipd', sipPort,
         groups: () => ({ sipd: [sipdPid, ...descendants(sipdPid)], app: [appPid, ...descendants(appPid)] }),
-        commands: [sipdLine, `taskset -c ${cfg.serverCpu} ${appArgs.join(' ')}`],
+        commands: [sipdLine, `taskset -c ${cfg.serverCpu} ${shellLine(appArgs)}`],
         stop: cleanup,
       },
     };
