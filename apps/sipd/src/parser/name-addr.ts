@@ -4,7 +4,7 @@
 import type { NameAddr, SipUri } from './types';
 import { TOKEN, inTable, quote, scanQuoted, skipWs, unquote } from './chars';
 import { formatParams, scanParams } from './params';
-import { formatUri, parseUri } from './uri';
+import { formatUri, isValidUri, parseUri } from './uri';
 
 /** The placeholder URI of a wildcard Contact (`*`): scheme '', host '*'. */
 function wildcardUri(): SipUri {
@@ -17,39 +17,47 @@ function wildcardUri(): SipUri {
  * may not contain ',', ';' or '?' (RFC 4475 regbadct).
  */
 export function parseNameAddr(text: string): NameAddr | undefined {
-  const s = text;
+  const r = readNameAddr(text, true);
+  return typeof r === 'object' ? r : undefined;
+}
+
+/** Same grammar as parseNameAddr, without building anything (used to validate messages). */
+export function isValidNameAddr(text: string): boolean {
+  return readNameAddr(text, false) !== false;
+}
+
+/** The name-addr when `build`, true when only checking; false when malformed. */
+function readNameAddr(s: string, build: boolean): NameAddr | boolean {
   const n = s.length;
   let i = skipWs(s, 0, n);
-  if (i >= n) return undefined;
+  if (i >= n) return false;
   const c = s.charCodeAt(i);
   if (c === 0x2a /* * */ && skipWs(s, i + 1, n) === n) {
-    return { uri: wildcardUri(), params: new Map(), angle: false, wildcard: true };
+    return build ? { uri: wildcardUri(), params: new Map(), angle: false, wildcard: true } : true;
   }
   let displayName: string | undefined;
   let lt = -1;
   if (c === 0x22 /* " */) {
     const q = scanQuoted(s, i, n);
-    if (q < 0) return undefined; // RFC 4475 quotbal
-    displayName = unquote(s.slice(i, q));
+    if (q < 0) return false; // RFC 4475 quotbal
+    if (build) displayName = unquote(s.slice(i, q));
     i = skipWs(s, q, n);
-    if (i >= n || s.charCodeAt(i) !== 0x3c) return undefined;
+    if (i >= n || s.charCodeAt(i) !== 0x3c) return false;
     lt = i;
   } else {
     lt = findDisplayNameEnd(s, i, n);
-    if (lt >= 0) {
+    if (lt >= 0 && build) {
       const dn = s.slice(i, lt).trim();
       if (dn !== '') displayName = dn;
     }
   }
-  let uri: SipUri | undefined;
+  let uriText: string;
   let angle = false;
   if (lt >= 0) {
     const gt = s.indexOf('>', lt + 1);
-    if (gt < 0) return undefined;
-    const inner = s.slice(lt + 1, gt);
-    // No LWS inside <> (RFC 4475 badaspec); parseUri would trim it away.
-    if (inner.length === 0 || isSpace(inner.charCodeAt(0)) || isSpace(inner.charCodeAt(inner.length - 1))) return undefined;
-    uri = parseUri(inner);
+    // No LWS inside <> (RFC 4475 badaspec); the URI parser would trim it away.
+    if (gt < 0 || gt === lt + 1 || isSpace(s.charCodeAt(lt + 1)) || isSpace(s.charCodeAt(gt - 1))) return false;
+    uriText = s.slice(lt + 1, gt);
     angle = true;
     i = gt + 1;
   } else {
@@ -57,14 +65,16 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     while (i < n) {
       const ch = s.charCodeAt(i);
       if (ch === 0x3b || isSpace(ch)) break;
-      if (ch === 0x2c || ch === 0x3f) return undefined; // §20.10: needs <>
+      if (ch === 0x2c || ch === 0x3f) return false; // §20.10: needs <>
       i++;
     }
-    uri = parseUri(s.slice(start, i));
+    uriText = s.slice(start, i);
   }
-  if (uri === undefined) return undefined;
+  if (!build) return isValidUri(uriText) && scanParams(s, i, n, null);
+  const uri = parseUri(uriText);
+  if (uri === undefined) return false;
   const params = new Map<string, string | null>();
-  if (!scanParams(s, i, n, params)) return undefined;
+  if (!scanParams(s, i, n, params)) return false;
   const na: NameAddr = { uri, params, angle };
   if (displayName !== undefined) na.displayName = displayName;
   return na;

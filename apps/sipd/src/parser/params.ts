@@ -7,10 +7,11 @@ import type { Params } from './types';
 import { GEN_VALUE_CHARS, TOKEN, inTable, scanQuoted, scanRun, skipWs } from './chars';
 
 /**
- * Reads `;name[=value]` pairs from s[i, end) into `out`. The whole range must be consumed:
- * returns false on an empty name, an empty value, or any other character (RFC 4475 badinv01).
+ * Reads `;name[=value]` pairs from s[i, end) into `out` (null: syntax check only, no allocation).
+ * The whole range must be consumed: returns false on an empty name, an empty value, or any
+ * other character (RFC 4475 badinv01).
  */
-export function scanParams(s: string, i: number, end: number, out: Params): boolean {
+export function scanParams(s: string, i: number, end: number, out: Params | null): boolean {
   i = skipWs(s, i, end);
   while (i < end) {
     if (s.charCodeAt(i) !== 0x3b /* ; */) return false;
@@ -18,12 +19,13 @@ export function scanParams(s: string, i: number, end: number, out: Params): bool
     const nameStart = i;
     i = scanRun(TOKEN, s, i, end);
     if (i === nameStart) return false;
-    const name = s.slice(nameStart, i).toLowerCase();
+    const nameEnd = i;
     i = skipWs(s, i, end);
-    let value: string | null = null;
+    let valueStart = -1;
+    let valueEnd = -1;
     if (i < end && s.charCodeAt(i) === 0x3d /* = */) {
       i = skipWs(s, i + 1, end);
-      const valueStart = i;
+      valueStart = i;
       if (i < end && s.charCodeAt(i) === 0x22) {
         i = scanQuoted(s, i, end);
         if (i < 0) return false;
@@ -36,10 +38,13 @@ export function scanParams(s: string, i: number, end: number, out: Params): bool
         }
       }
       if (i === valueStart) return false;
-      value = s.slice(valueStart, i);
+      valueEnd = i;
       i = skipWs(s, i, end);
     }
-    if (!out.has(name)) out.set(name, value);
+    if (out !== null) {
+      const name = s.slice(nameStart, nameEnd).toLowerCase();
+      if (!out.has(name)) out.set(name, valueStart < 0 ? null : s.slice(valueStart, valueEnd));
+    }
   }
   return true;
 }

@@ -61,19 +61,25 @@ export function parseUnguarded(buf: Buffer, opts?: ParseOptions): ParseResult {
 
   // End of the header section: the first empty line, CRLF CRLF or (tolerated) LF LF.
   let headEnd = len;
-  let bodyStart = len;
+  let bodyStart = len; // no empty line at all: everything is header (tolerated on datagrams)
   const crlf = buf.indexOf(LF_CRLF, start);
   if (crlf >= 0) {
     headEnd = crlf + 1;
     bodyStart = crlf + 3;
+  } else {
+    const lflf = buf.indexOf(LF_LF, start);
+    if (lflf >= 0) {
+      headEnd = lflf + 1;
+      bodyStart = lflf + 2;
+    }
   }
-  const lflf = buf.indexOf(LF_LF, start);
-  if (lflf >= 0 && lflf < headEnd) {
-    headEnd = lflf + 1;
-    bodyStart = lflf + 2;
+  let head = buf.toString('utf8', start, headEnd);
+  // An LF LF before the CRLF CRLF ends the headers earlier (rare: mixed line ends).
+  const early = crlf >= 0 ? head.indexOf('\n\n') : -1;
+  if (early >= 0) {
+    head = head.slice(0, early + 1);
+    bodyStart = buf.indexOf(LF_LF, start) + 2;
   }
-  const head = buf.toString('utf8', start, headEnd);
-
   let nl = head.indexOf('\n');
   if (nl < 0) nl = head.length;
   const startLine = parseStartLine(head.charCodeAt(nl - 1) === CR ? head.slice(0, nl - 1) : head.slice(0, nl));

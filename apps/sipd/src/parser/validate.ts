@@ -5,9 +5,9 @@
 import type { Header, SipMessage } from './message';
 import { splitHeaderList } from './message';
 import { parseCSeq } from './cseq';
-import { parseNameAddr } from './name-addr';
+import { isValidNameAddr } from './name-addr';
 import { parseUri } from './uri';
-import { parseVia } from './via';
+import { isValidVia } from './via';
 import { contentLength } from './content-length';
 
 export interface ValidationFailure {
@@ -87,9 +87,9 @@ export function validateMessage(msg: SipMessage, uriSchemes: readonly string[]):
   if (seen.cseq === undefined) return bad('Missing CSeq');
   // Single-valued headers appearing twice (RFC 4475 multi01, mcl01; §7.3.1).
   if (seen.multi !== undefined) return bad('Multiple ' + seen.multi);
-  if (parseVia(firstValue(seen.via.value)) === undefined) return bad('Malformed Via');
-  if (parseNameAddr(seen.from.value) === undefined) return bad('Malformed From');
-  if (parseNameAddr(seen.to.value) === undefined) return bad('Malformed To');
+  if (!isValidVia(firstValue(seen.via.value))) return bad('Malformed Via');
+  if (!isValidNameAddr(seen.from.value)) return bad('Malformed From');
+  if (!isValidNameAddr(seen.to.value)) return bad('Malformed To');
   if (!isCallId(seen.callId.value)) return bad('Malformed Call-ID');
   const cseq = parseCSeq(seen.cseq.value);
   if (cseq === undefined) return bad('Malformed CSeq');
@@ -103,7 +103,7 @@ export function validateMessage(msg: SipMessage, uriSchemes: readonly string[]):
   if (seen.maxForwards !== undefined && !isMaxForwards(seen.maxForwards.value)) return bad('Malformed Max-Forwards');
   if (seen.contacts !== undefined) {
     for (const h of seen.contacts) {
-      for (const v of splitHeaderList(h.value)) if (parseNameAddr(v) === undefined) return bad('Malformed Contact');
+      for (const v of splitHeaderList(h.value)) if (!isValidNameAddr(v)) return bad('Malformed Contact');
     }
   }
   const ruri = parseUri(msg.uri);

@@ -10,52 +10,75 @@ import { formatParams, scanParams } from './params';
  * rport or received may have no value (null).
  */
 export function parseVia(text: string): Via | undefined {
-  const s = text;
+  const r = readVia(text, true);
+  return typeof r === 'object' ? r : undefined;
+}
+
+/** Same grammar as parseVia, without building anything (used to validate messages). */
+export function isValidVia(text: string): boolean {
+  return readVia(text, false) !== false;
+}
+
+/** The Via when `build`, true when only checking; false when malformed. */
+function readVia(s: string, build: boolean): Via | boolean {
   const n = s.length;
   let i = skipWs(s, 0, n);
   const nameStart = i;
   i = scanRun(TOKEN, s, i, n);
-  if (i === nameStart) return undefined;
-  const name = s.slice(nameStart, i);
+  if (i === nameStart) return false;
+  const nameEnd = i;
   i = expectSep(s, i, n, 0x2f /* / */);
-  if (i < 0) return undefined;
+  if (i < 0) return false;
   const verStart = i;
   i = scanRun(TOKEN, s, i, n);
-  if (i === verStart) return undefined;
-  const version = s.slice(verStart, i);
+  if (i === verStart) return false;
+  const verEnd = i;
   i = expectSep(s, i, n, 0x2f);
-  if (i < 0) return undefined;
+  if (i < 0) return false;
   const trStart = i;
   i = scanRun(TOKEN, s, i, n);
-  if (i === trStart) return undefined;
-  const transport = s.slice(trStart, i).toUpperCase();
+  if (i === trStart) return false;
+  const trEnd = i;
   // LWS is mandatory between sent-protocol and sent-by.
-  if (i >= n || !isWsp(s.charCodeAt(i))) return undefined;
+  if (i >= n || !isWsp(s.charCodeAt(i))) return false;
   i = skipWs(s, i, n);
-  let host: string;
+  const hostStart = i;
   if (i < n && s.charCodeAt(i) === 0x5b /* [ */) {
     const close = s.indexOf(']', i);
-    if (close < 0 || close === i + 1 || scanRun(IPV6_CHARS, s, i + 1, close) !== close) return undefined;
-    host = s.slice(i, close + 1);
+    if (close < 0 || close === i + 1 || scanRun(IPV6_CHARS, s, i + 1, close) !== close) return false;
     i = close + 1;
   } else {
-    const hostStart = i;
     i = scanRun(HOST_CHARS, s, i, n);
-    if (i === hostStart) return undefined;
-    host = s.slice(hostStart, i);
+    if (i === hostStart) return false;
   }
-  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host, params: new Map() };
+  const hostEnd = i;
+  let port: number | undefined;
   let j = skipWs(s, i, n);
   if (j < n && s.charCodeAt(j) === 0x3a /* : */) {
     j = skipWs(s, j + 1, n);
     const portStart = j;
     while (j < n && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x39) j++;
-    const port = parseDigits(s, portStart, j, 65535);
-    if (port < 0) return undefined;
-    via.port = port;
+    const p = parseDigits(s, portStart, j, 65535);
+    if (p < 0) return false;
+    port = p;
     i = j;
   }
-  return scanParams(s, i, n, via.params) ? via : undefined;
+  if (!build) return scanParams(s, i, n, null);
+  const via: Via = {
+    protocol: protocolName(s, nameStart, nameEnd, verStart, verEnd),
+    transport: s.slice(trStart, trEnd).toUpperCase(),
+    host: s.slice(hostStart, hostEnd),
+    params: new Map(),
+  };
+  if (port !== undefined) via.port = port;
+  return scanParams(s, i, n, via.params) && via;
+}
+
+/** 'SIP/2.0' without allocating in the usual case. */
+function protocolName(s: string, nameStart: number, nameEnd: number, verStart: number, verEnd: number): string {
+  const name = s.slice(nameStart, nameEnd).toUpperCase();
+  const version = s.slice(verStart, verEnd);
+  return name === 'SIP' && version === '2.0' ? 'SIP/2.0' : name + '/' + version;
 }
 
 /** Index after SWS sep SWS, or -1. */

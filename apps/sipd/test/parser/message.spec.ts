@@ -90,6 +90,12 @@ describe('parseMessage: header fields (§7.3)', () => {
     const m = ok(parseMessage(msg(BASE_REQUEST, '', '\n')));
     assert.equal(m.callId, 'a84b4c76e66710@pc33.atlanta.example.com');
   });
+  it('ends LF-only headers at the first LF LF even when the body holds CRLF CRLF', () => {
+    const lines = [...BASE_REQUEST, 'Content-Length: 4'];
+    const m = ok(parseMessage(Buffer.from(lines.join('\n') + '\n\nab\r\n\r\n')));
+    assert.equal(m.body.toString(), 'ab\r\n');
+    assert.equal(m.get('content-length'), '4');
+  });
   it('decodes UTF-8 in display names and reason phrases', () => {
     const m = ok(parseMessage(request({ From: '"Zoë Ωmega" <sip:z@example.com>;tag=9' })));
     assert.match(m.get('from')!, /Zoë Ωmega/);
