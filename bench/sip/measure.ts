@@ -1,7 +1,7 @@
 // One measured SIPp run against a running target: closed-loop load (-l concurrency, no
 // effective rate cap) for a fixed duration, then rate from the steady part of SIPp's periodic
 // stats, CPU per request from /proc for every server-side process group.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSipp, statRows, sippEpochSec, type SippResult } from '../../test/support/sipp';
@@ -98,6 +98,8 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
     statPeriodSec: 1,
     injectionFiles: scenario === 'register' ? [registerUsers(load.users)] : [],
     extraArgs: load.sippExtra,
+    // The periodic stat rows are read below; the dir is removed here after a clean run.
+    cleanup: 'never',
   });
   await new Promise((r) => setTimeout(r, durationSec * 1000));
   const sippPid = sipp.sippPid();
@@ -118,6 +120,8 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
     if (pids.length === 0) notes.push(`${g} has no live process`);
   }
   const rate = steadyRate(statRows(r.outDir), load.rampSec, stopEpoch);
+  if (r.failed === 0 && !r.timedOut) rmSync(r.outDir, { recursive: true, force: true });
+  else notes.push(`SIPp traces kept in ${r.outDir}`);
   if (rate === undefined) notes.push('rate from whole run (too few stat rows)');
   if (r.timedOut) notes.push('SIPp hit its hard timeout');
   notes.push(`loadavg ${loadAvg}`);

@@ -4,7 +4,7 @@
 // parsed from those files, not only from the exit code. Only the process started here is
 // signalled, by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as dgram from 'node:dgram';
@@ -69,6 +69,9 @@ export interface SippOptions {
   traceMessages?: boolean;
   /** Where the trace files go (default: a new temp dir). */
   outDir?: string;
+  /** Remove the temp dir after parsing: 'on-success' (default: failures keep their traces),
+   * 'always' or 'never'. A caller-given outDir, or a run with traceMessages, is never removed. */
+  cleanup?: 'on-success' | 'always' | 'never';
 }
 
 export interface SippResult {
@@ -104,6 +107,7 @@ export interface SippResult {
   screen: string;
   stdoutTail: string;
   stderrTail: string;
+  /** Trace dir; removed after a clean run unless cleanup is 'never' (see SippOptions.cleanup). */
   outDir: string;
   args: string[];
   localPort: number;
@@ -323,6 +327,10 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
       const parsed = parseSippOutput(outDir);
       const timedOut = code === 124 || code === 137;
       const ok = !timedOut && (code === 0 || code === 97) && parsed.failed === 0 && parsed.successful > 0;
+      const mode = o.cleanup ?? 'on-success';
+      if (o.outDir === undefined && !o.traceMessages && (mode === 'always' || (mode === 'on-success' && ok && parsed.unexpectedMessages === 0))) {
+        rmSync(outDir, { recursive: true, force: true });
+      }
       resolve({ ...parsed, exitCode: code, signal, timedOut, ok, elapsedMs, stdoutTail, stderrTail, outDir, args, localPort });
     });
   });
