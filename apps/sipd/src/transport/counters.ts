@@ -29,6 +29,14 @@ export interface TransportCounters {
   connectionsRejected: number;
   connectionsIdleClosed: number;
   keepalivePingsAnswered: number;
+  /** TLS handshakes that failed on accepted connections (bad client, wrong certificate). */
+  tlsHandshakeFailures: number;
+  /** WebSocket upgrades refused (no `sip` subprotocol, bad request). */
+  wsUpgradesRefused: number;
+  /** WebSocket connections closed for a frame that was not exactly one SIP message (RFC 7118 §5). */
+  wsFramingErrors: number;
+  /** WebSocket connections closed because the peer stopped answering pings. */
+  wsPingTimeouts: number;
 }
 
 export function perProtocol(): PerProtocol {
@@ -43,5 +51,6 @@ export function newCounters(): TransportCounters {
     sendErrors: 0, udpToTcpSwitches: 0,
     connectionsOpen: 0, connectionsAccepted: 0, connectionsConnected: 0, connectionsRejected: 0,
     connectionsIdleClosed: 0, keepalivePingsAnswered: 0,
+    tlsHandshakeFailures: 0, wsUpgradesRefused: 0, wsFramingErrors: 0, wsPingTimeouts: 0,
   };
 }

@@ -9,6 +9,7 @@ export type TransportErrorCode =
   | 'ECLOSED' // the connection or transport was closed (also: layer closed)
   | 'ENOLISTENER' // no listener for this protocol / address family
   | 'ELIMIT' // max connections reached
+  | 'ENOFLOW' // the destination is reachable only over a connection it opened, and that is gone (WebSocket clients)
   | 'EOTHER';
 
 export class TransportError extends Error {

@@ -1,6 +1,7 @@
 // TCP transport (RFC 3261 §18): a listener plus a connection table keyed by connection id and by
 // remote address:port. Requests and responses to a destination reuse an open connection to it
-// (§18.1.1, §18.2.2, RFC 5923 spirit); otherwise a connection is opened.
+// (§18.1.1, §18.2.2, RFC 5923 spirit); otherwise a connection is opened. The TLS transport
+// (tls-transport.ts) is this class over tls.Server / tls.connect.
 import net from 'node:net';
 import type { TransportCounters } from './counters';
 import { toTransportError, TransportError } from './errors';
@@ -25,9 +26,10 @@ export interface TcpOptions {
 let nextConnection = 0;
 
 export class TcpTransport implements ConnectionTransport {
-  readonly protocol = 'tcp' as const;
+  readonly protocol: 'tcp' | 'tls';
   readonly local: Endpoint;
-  private readonly server: net.Server;
+  /** Created in listen() (a subclass's own fields exist by then). */
+  private server: net.Server | undefined;
   private readonly byId = new Map<string, TcpConnection>();
   private readonly byRemote = new Map<string, TcpConnection>();
   private readonly connecting = new Map<string, Promise<TcpConnection>>();
@@ -41,24 +43,24 @@ export class TcpTransport implements ConnectionTransport {
   constructor(
     address: string,
     port: number,
-    private readonly sink: TransportSink,
-    private readonly counters: TransportCounters,
-    private readonly logger: TransportLogger,
+    protected readonly sink: TransportSink,
+    protected readonly counters: TransportCounters,
+    protected readonly logger: TransportLogger,
     private readonly opts: TcpOptions = {},
+    protocol: 'tcp' | 'tls' = 'tcp',
   ) {
-    this.local = { protocol: 'tcp', address, port };
+    this.protocol = protocol;
+    this.local = { protocol, address, port };
     this.maxConnections = opts.maxConnections ?? 10000;
     this.idleTimeout = opts.idleTimeout ?? 300_000;
     this.connectTimeout = opts.connectTimeout ?? 5000;
-    this.server = net.createServer((socket) => this.onAccept(socket));
-    this.server.on('error', (err) => this.logger.warn({ err, local: this.local }, 'tcp listener error'));
     this.handlers = {
       onMessage: (conn, data) => this.sink.onMessage(data, conn.remote, conn.local, conn.id),
       onFramingError: (conn, reason, head) => this.onFramingError(conn, reason, head),
       onPing: () => void this.counters.keepalivePingsAnswered++,
       onIdle: (conn) => {
         this.counters.connectionsIdleClosed++;
-        this.logger.debug({ connection: conn.id, remote: conn.remote }, 'tcp: idle connection closed');
+        this.logger.debug({ connection: conn.id, remote: conn.remote }, `${this.protocol}: idle connection closed`);
         conn.close();
       },
       onClose: (conn) => this.forget(conn),
@@ -69,14 +71,27 @@ export class TcpTransport implements ConnectionTransport {
     return this.byId.size;
   }
 
+  /** The listening server; accepted sockets go to `onSocket` once usable (TLS: after the handshake). */
+  protected createServer(onSocket: (socket: net.Socket) => void): net.Server {
+    return net.createServer(onSocket);
+  }
+
+  /** Opens an outbound socket; `ready` is emitted when it can carry SIP (TLS: 'secureConnect'). */
+  protected dial(address: string, port: number, localAddress: string | undefined): { socket: net.Socket; ready: string } {
+    return { socket: net.connect({ host: address, port, localAddress }), ready: 'connect' };
+  }
+
   listen(): Promise<Endpoint> {
+    const server = this.createServer((socket) => this.onAccept(socket));
+    server.on('error', (err) => this.logger.warn({ err, local: this.local }, `${this.protocol} listener error`));
+    this.server = server;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(toTransportError(err, `tcp listen ${this.local.address}:${this.local.port}`));
-      this.server.once('error', onError);
-      this.server.listen({ host: this.local.address, port: this.local.port, ipv6Only: net.isIPv6(this.local.address), exclusive: true }, () => {
-        this.server.off('error', onError);
+      const onError = (err: Error): void => reject(toTransportError(err, `${this.protocol} listen ${this.local.address}:${this.local.port}`));
+      server.once('error', onError);
+      server.listen({ host: this.local.address, port: this.local.port, ipv6Only: net.isIPv6(this.local.address), exclusive: true }, () => {
+        server.off('error', onError);
         this.listening = true;
-        const addr = this.server.address();
+        const addr = server.address();
         if (addr !== null && typeof addr === 'object') this.local.port = addr.port;
         resolve({ ...this.local });
       });
@@ -107,9 +122,9 @@ export class TcpTransport implements ConnectionTransport {
    * dest.address:dest.port, else over a new connection (§18.2.2 / §18.1.1).
    */
   async send(data: Buffer, dest: Destination): Promise<void> {
-    if (this.closed) throw new TransportError('ECLOSED', 'tcp transport is closed');
+    if (this.closed) throw new TransportError('ECLOSED', `${this.protocol} transport is closed`);
     if (this.opts.maxMessageSize !== undefined && data.length > this.opts.maxMessageSize) {
-      throw new TransportError('ETOOLARGE', `tcp: ${data.length} bytes exceed maxMessageSize`);
+      throw new TransportError('ETOOLARGE', `${this.protocol}: ${data.length} bytes exceed maxMessageSize`);
     }
     let conn = dest.connectionId !== undefined ? this.byId.get(dest.connectionId) : undefined;
     if (conn === undefined || !conn.open) conn = this.connectionTo(dest.address, dest.port) ?? (await this.connect(dest.address, dest.port));
@@ -125,7 +140,8 @@ export class TcpTransport implements ConnectionTransport {
       c.socket.once('close', () => resolve());
       c.socket.destroy();
     }));
-    if (this.listening) done.push(new Promise<void>((resolve) => this.server.close(() => resolve())));
+    const server = this.server;
+    if (this.listening && server !== undefined) done.push(new Promise<void>((resolve) => server.close(() => resolve())));
     return Promise.all(done).then(() => undefined);
   }
 
@@ -135,23 +151,25 @@ export class TcpTransport implements ConnectionTransport {
     if (pending !== undefined) return pending;
     if (this.byId.size >= this.maxConnections) {
       this.counters.connectionsRejected++;
-      return Promise.reject(new TransportError('ELIMIT', `tcp: maxConnections (${this.maxConnections}) reached`));
+      return Promise.reject(new TransportError('ELIMIT', `${this.protocol}: maxConnections (${this.maxConnections}) reached`));
     }
     const p = new Promise<TcpConnection>((resolve, reject) => {
-      const socket = net.connect({ host: address, port, localAddress: isWildcard(this.local.address) ? undefined : this.local.address });
+      const { socket, ready } = this.dial(address, port, isWildcard(this.local.address) ? undefined : this.local.address);
+      const what = `${this.protocol} connect to ${address}:${port}`;
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TransportError('ETIMEDOUT', `tcp connect to ${address}:${port} timed out`));
+        reject(new TransportError('ETIMEDOUT', `${what} timed out`));
       }, this.connectTimeout);
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(toTransportError(err, `tcp connect to ${address}:${port}`));
+        this.logger.warn({ err: err.message, remote: `${address}:${port}` }, `${what} failed`);
+        reject(toTransportError(err, what));
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         if (this.closed) {
           socket.destroy();
-          reject(new TransportError('ECLOSED', 'tcp transport is closed'));
+          reject(new TransportError('ECLOSED', `${this.protocol} transport is closed`));
           return;
         }
         this.counters.connectionsConnected++;
@@ -164,10 +182,10 @@ export class TcpTransport implements ConnectionTransport {
     return p;
   }
 
-  private onAccept(socket: net.Socket): void {
+  protected onAccept(socket: net.Socket): void {
     if (this.closed || this.byId.size >= this.maxConnections) {
       this.counters.connectionsRejected++;
-      this.logger.warn({ remote: socket.remoteAddress, max: this.maxConnections }, 'tcp: connection refused, maxConnections reached');
+      this.logger.warn({ remote: socket.remoteAddress, max: this.maxConnections }, `${this.protocol}: connection refused, maxConnections reached`);
       socket.destroy();
       return;
     }
@@ -176,10 +194,11 @@ export class TcpTransport implements ConnectionTransport {
   }
 
   private register(socket: net.Socket, inbound: boolean): TcpConnection {
-    const remote: Endpoint = { protocol: 'tcp', address: normalize(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
-    const local: Endpoint = inbound ? { ...this.local } : { protocol: 'tcp', address: normalize(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
-    const id = `tcp-${++nextConnection}`;
-    const conn = new TcpConnection(id, 'tcp', socket, remote, local, inbound, {
+    const protocol = this.protocol;
+    const remote: Endpoint = { protocol, address: normalize(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    const local: Endpoint = inbound ? { ...this.local } : { protocol, address: normalize(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+    const id = `${protocol}-${++nextConnection}`;
+    const conn = new TcpConnection(id, protocol, socket, remote, local, inbound, {
       maxMessageSize: this.opts.maxMessageSize,
       maxBufferSize: this.opts.maxBufferSize,
     }, this.idleTimeout, this.handlers);
@@ -202,23 +221,23 @@ export class TcpTransport implements ConnectionTransport {
 
   private onFramingError(conn: TcpConnection, reason: FrameErrorReason, head: Buffer | undefined): Buffer | undefined {
     this.counters.framingErrors++;
-    this.logger.warn({ connection: conn.id, remote: conn.remote, reason }, 'tcp: framing error, closing connection');
+    this.logger.warn({ connection: conn.id, remote: conn.remote, reason }, `${this.protocol}: framing error, closing connection`);
     if (reason !== 'missing-content-length' && reason !== 'bad-content-length') return undefined;
     return this.sink.onFramingError(reason, head, conn.remote, conn.local, conn.id);
   }
 }
 
-function remoteKey(address: string, port: number): string {
+export function remoteKey(address: string, port: number): string {
   return `${normalize(address)}:${port}`;
 }
 
 /** '::ffff:1.2.3.4' → '1.2.3.4', brackets dropped, lower-case. */
-function normalize(address: string): string {
+export function normalize(address: string): string {
   let a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   a = a.toLowerCase();
   return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
 }
 
-function isWildcard(address: string): boolean {
+export function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }

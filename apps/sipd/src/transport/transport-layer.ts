@@ -22,16 +22,23 @@ import { TransportError } from './errors';
 import { badRequest, processInboundVia, replaceTopVia, sentByMatcher, topVia, type SentByMatcher } from './inbound';
 import { defaultPort, responseDestination, unbracket } from './response-routing';
 import { TcpTransport, type TcpOptions } from './tcp-transport';
+import { TlsTransport, type TlsCredentials } from './tls-transport';
 import { isConnectionTransport, NULL_LOGGER, type ConnectionInfo, type Transport, type TransportLogger, type TransportSink } from './transport';
 import type { Destination, Endpoint, InboundMessage, Protocol } from './types';
 import { UdpTransport, type UdpOptions } from './udp-transport';
+import { WsTransport, type WsOptions } from './ws-transport';
 import type { FrameErrorReason } from './stream-framer';
 
 export interface TransportLayerOptions {
   /** drachtio-style contacts, e.g. 'sip:127.0.0.1:5060;transport=udp,tcp', 'sip:[::1]:5060'. */
   contacts: string[];
   udp?: UdpOptions;
+  /** TCP and TLS connection options. */
   tcp?: TcpOptions;
+  /** WS and WSS options. */
+  ws?: WsOptions;
+  /** Certificate and key for tls and wss listeners (drachtio --key-file/--cert-file/--chain-file). */
+  tls?: TlsCredentials;
   /** Largest datagram/message the parser accepts. Default 65535. */
   maxMessageSize?: number;
   /** §18.1.2 check for responses; default: sent-by is a listening/advertised address and port. */
@@ -187,9 +194,22 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
         return new UdpTransport(address, port, this.sink, this.counters, this.logger, this.opts.udp);
       case 'tcp':
         return new TcpTransport(address, port, this.sink, this.counters, this.logger, this.opts.tcp);
-      default:
-        throw new Error(`transport ${protocol} is not supported yet`);
+      case 'tls':
+        return new TlsTransport(address, port, this.sink, this.counters, this.logger, { ...this.opts.tcp, credentials: this.credentials(protocol) });
+      case 'ws':
+        return new WsTransport(address, port, this.sink, this.counters, this.logger, this.wsOptions(), 'ws');
+      case 'wss':
+        return new WsTransport(address, port, this.sink, this.counters, this.logger, this.wsOptions(), 'wss', this.credentials(protocol));
     }
+  }
+
+  private credentials(protocol: Protocol): TlsCredentials {
+    if (this.opts.tls === undefined) throw new Error(`a ${protocol} listener needs a certificate and key (--cert-file, --key-file)`);
+    return this.opts.tls;
+  }
+
+  private wsOptions(): WsOptions {
+    return { maxMessageSize: this.opts.maxMessageSize ?? 65535, ...this.opts.ws };
   }
 
   /**

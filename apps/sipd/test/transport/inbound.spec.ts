@@ -101,9 +101,15 @@ describe('listen contacts (drachtio --contact)', () => {
     assert.equal(parseContact('sip:*:5060;transport=tcp').address, '0.0.0.0');
   });
 
-  it('rejects host names, sips and unsupported transports (TLS/WS come later)', () => {
+  it('rejects host names, unknown transports, and sips: with an insecure transport', () => {
     assert.throws(() => parseContact('sip:example.com:5060'));
-    assert.throws(() => parseContact('sips:10.0.0.1:5061'));
-    assert.throws(() => parseContact('sip:10.0.0.1:5060;transport=ws'));
+    assert.throws(() => parseContact('sip:10.0.0.1:5060;transport=sctp'));
+    assert.throws(() => parseContact('sips:10.0.0.1:5061;transport=ws'));
+  });
+
+  it('accepts tls, ws and wss listeners (RFC 7118 contacts as drachtio writes them)', () => {
+    assert.deepEqual(parseContact('sips:10.0.0.1:5061').protocols, ['tls']);
+    assert.deepEqual(parseContact('sip:10.0.0.1:8080;transport=ws').protocols, ['ws']);
+    assert.deepEqual(parseContact('sips:10.0.0.1:8443;transport=wss').protocols, ['wss']);
   });
 });
