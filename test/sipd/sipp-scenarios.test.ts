@@ -4,16 +4,26 @@
 // behind afterwards (read from sipd's own Prometheus metrics).
 import assert from 'node:assert/strict';
 import { startSipd, type SipdProcess } from '../support/sipd';
-import { describeSippResult, runSipp, startSipp, type SippResult } from '../support/sipp';
+import { describeSippResult, runSipp, sippUas, startSipp, type SippResult } from '../support/sipp';
 import { assertNoCrash } from './support/output';
 import { connectApp, disconnectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from './support/srf';
 
 /**
  * The test app: Request-URI user "ring" rings (180) and never answers, so the caller must
- * CANCEL; anything else is answered with createUAS.
+ * CANCEL; user "b2b" is bridged with createB2BUA to the current far end; anything else is
+ * answered with createUAS.
  */
-function installApp(srf: SrfApp, stats: { answered: number; cancelled: number; ended: number }): void {
+function installApp(srf: SrfApp, stats: { answered: number; cancelled: number; ended: number }, b2bTarget: () => string | undefined): void {
   srf.invite((req: SrfReq, res: SrfRes) => {
+    const target = b2bTarget();
+    if (/^sips?:b2b@/.test(req.uri) && target) {
+      srf.createB2BUA(req, res, target, { passFailure: true }).then(({ uas, uac }) => {
+        stats.answered++;
+        uas.on('destroy', () => { stats.ended++; void uac.destroy(); });
+        uac.on('destroy', () => { void uas.destroy(); });
+      }, () => undefined);
+      return;
+    }
     if (/^sips?:ring@/.test(req.uri)) {
       req.on('cancel', () => { stats.cancelled++; });
       res.send(180);
@@ -48,12 +58,13 @@ describe('sipd runs the project SIPp scenarios with an srf app (acceptance)', fu
   let sipd: SipdProcess;
   let srf: SrfApp;
   const stats = { answered: 0, cancelled: 0, ended: 0 };
+  let b2bTarget: string | undefined;
 
   // Small RFC 3261 timers (T1 100 ms ⇒ Timers J/L/H 6.4 s, K/I 0.5 s) so the leak check after
   // the load run does not wait 32 s for transactions to end on their own.
   before(async () => {
     sipd = await startSipd({ extraArgs: ['--sipd-t1', '100', '--sipd-t2', '400', '--sipd-t4', '500'] });
-    srf = await connectApp(sipd, (app) => installApp(app, stats));
+    srf = await connectApp(sipd, (app) => installApp(app, stats, () => b2bTarget));
   });
 
   after(async () => {
@@ -87,6 +98,25 @@ describe('sipd runs the project SIPp scenarios with an srf app (acceptance)', fu
     });
     assertAllOk(r, 20);
     assert.ok(r.retransmissions > 0, `SIPp must have retransmitted something: ${describeSippResult(r)}`);
+  });
+
+  it('B2BUA with 10 % packet loss on both legs: every call completes on both SIPp sides', async () => {
+    const far = await sippUas({ scenario: 'uas-answer-lossy.xml', lostPercent: 10, timeoutSec: 60, traceMessages: !!process.env.SIPD_TEST_DEBUG });
+    b2bTarget = `sip:callee@127.0.0.1:${far.localPort}`;
+    try {
+      const r = await runSipp({
+        scenario: 'uac-call.xml', remote: remote(), service: 'b2b', calls: 20, rate: 10, limit: 20, pauseMs: 1000,
+        lostPercent: 10, recvTimeoutMs: 20_000, timeoutSec: 45, traceMessages: !!process.env.SIPD_TEST_DEBUG,
+      });
+      assertAllOk(r, 20);
+      // uas-answer-lossy lingers 4 s per call for retransmissions; its calls end by then.
+      const u = await far.stop(8000);
+      assert.equal(u.failed, 0, describeSippResult(u));
+      assert.equal(u.successful, 20, describeSippResult(u));
+    } finally {
+      b2bTarget = undefined;
+      await far.stop(500);
+    }
   });
 
   it('basic call over TCP (-t t1): 5 calls on one connection', async () => {
