@@ -14,7 +14,8 @@ import * as net from 'node:net';
 export const SIPP_SCENARIO_DIR = [path.resolve(__dirname, '..', 'sipp'), path.resolve(__dirname, '..', '..', 'sipp')]
   .find((d) => existsSync(path.join(d, 'uac-options.xml'))) ?? path.resolve(__dirname, '..', 'sipp');
 
-/** SIPp transport modes: u/t/l = UDP/TCP/TLS; 1 = one socket, n = one socket per call. */
+/** SIPp transport modes: u/t/l = UDP/TCP/TLS; 1 = one socket, n = one socket per call.
+ * Debian's SIPp 3.6.1 is built without OpenSSL: l1/ln exit at once ("compile SIPp with OpenSSL"). */
 export type SippTransport = 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
 
 export interface SippOptions {
@@ -57,6 +58,9 @@ export interface SippOptions {
   recvTimeoutMs?: number;
   /** -max_retrans etc.: extra raw arguments appended last. */
   extraArgs?: string[];
+  /** TLS (-t l1/ln): certificate and key files (SIPp otherwise looks for cacert.pem/cakey.pem in its cwd). */
+  tlsCert?: string;
+  tlsKey?: string;
   /** -buff_size in bytes (the host caps UDP rmem at 4 MiB). */
   bufferBytes?: number;
   /** Pin SIPp to these CPUs with taskset (e.g. '1'). */
@@ -171,6 +175,8 @@ export function buildSippArgs(o: SippOptions, localPort: number, outDir: string)
   for (const [k, v] of Object.entries(o.vars ?? {})) a.push('-set', k, v);
   if (o.recvTimeoutMs !== undefined) a.push('-recv_timeout', String(o.recvTimeoutMs));
   if (o.bufferBytes !== undefined) a.push('-buff_size', String(o.bufferBytes));
+  if (o.tlsCert !== undefined) a.push('-tls_cert', path.resolve(o.tlsCert));
+  if (o.tlsKey !== undefined) a.push('-tls_key', path.resolve(o.tlsKey));
   a.push('-nostdin');
   a.push('-trace_stat', '-stf', path.join(outDir, 'stat.csv'), '-fd', String(o.statPeriodSec ?? 1));
   a.push('-trace_counts');
