@@ -1,6 +1,8 @@
 // sipd entry point: drachtio-server's command line → the engine, the metrics endpoint, signals.
+import { readFileSync } from 'node:fs';
 import { createLogger } from '@openline/log';
-import { sipdOptionsOrExit, sipdVersion, type SipContact } from './cli';
+import { sipdOptionsOrExit, sipdVersion, type SipContact, type SipdOptions } from './cli';
+import type { TlsCredentials } from './transport/tls-transport';
 import { SipEngine } from './core/engine';
 import { newEngineCounters } from './core/counters';
 import { createSipdMetrics, startMetricsServer, type MetricsServer } from './metrics';
@@ -9,30 +11,55 @@ import { createSipdMetrics, startMetricsServer, type MetricsServer } from './met
 function contactStrings(contacts: SipContact[]): string[] {
   return contacts.map((c) => {
     const host = c.bindAddress.includes(':') ? `[${c.bindAddress}]` : c.bindAddress;
-    return `sip:${host}:${c.port};transport=${c.transports.join(',')}`;
+    return `${c.scheme}:${host}:${c.port};transport=${c.transports.join(',')}`;
   });
+}
+
+/**
+ * The certificate for tls/wss contacts from --key-file/--cert-file/--chain-file (drachtio reads
+ * the same files). Exits with a message when a secure contact has no usable certificate.
+ */
+function tlsCredentials(opts: SipdOptions): TlsCredentials | undefined {
+  const secure = opts.contacts.filter((c) => c.transports.some((t) => t === 'tls' || t === 'wss'));
+  if (secure.length === 0) return undefined;
+  const { keyFile, certFile, chainFile } = opts.tls;
+  if (!keyFile || !certFile) {
+    process.stderr.write(`sipd: ${secure.map((c) => c.uri).join(', ')}: tls/wss contacts need --key-file and --cert-file\n`);
+    process.exit(2);
+  }
+  try {
+    return {
+      key: readFileSync(keyFile),
+      cert: readFileSync(certFile),
+      ...(chainFile ? { chain: readFileSync(chainFile) } : {}),
+      ...(opts.tls.minVersion ? { minVersion: opts.tls.minVersion } : {}),
+      ...(opts.tls.cipherList ? { ciphers: opts.tls.cipherList } : {}),
+      ...(process.env.DRACHTIO_TLS_VERIFY_CLIENT_CERT === '1' ? { verifyClient: true } : {}),
+    };
+  } catch (err) {
+    process.stderr.write(`sipd: cannot read the TLS certificate or key: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
 }
 
 export async function main(): Promise<void> {
   const opts = sipdOptionsOrExit();
   const logger = createLogger({ component: 'sipd', level: opts.logLevel });
   const metrics = createSipdMetrics({ version: sipdVersion() });
-  const unsupported = opts.contacts.filter((c) => c.transports.some((t) => t !== 'udp' && t !== 'tcp'));
-  if (unsupported.length) {
-    logger.warn({ contacts: unsupported.map((c) => c.uri) }, 'TLS/WS/WSS listeners are not supported yet; those transports are skipped');
-  }
   if (opts.cdrs) logger.warn('CDR events (<cdrs>) are not implemented in this sipd version yet; apps get none');
-  const contacts = opts.contacts
-    .map((c) => ({ ...c, transports: c.transports.filter((t) => t === 'udp' || t === 'tcp') }))
-    .filter((c) => c.transports.length > 0);
+  const contacts = opts.contacts;
   if (contacts.length === 0) {
-    process.stderr.write('sipd: no udp or tcp contact to listen on (use --contact "sip:HOST:PORT;transport=udp,tcp")\n');
+    process.stderr.write('sipd: no contact to listen on (use --contact "sip:HOST:PORT;transport=udp,tcp")\n');
     process.exit(2);
   }
-  const externalIp = contacts.find((c) => c.externalIp)?.externalIp;
+  const tls = tlsCredentials(opts);
   const engine = new SipEngine({
     contacts: contactStrings(contacts),
-    ...(externalIp ? { externalIp } : {}),
+    contactNat: contacts.map((c) => ({
+      ...(c.externalIp ? { externalIp: c.externalIp } : {}),
+      ...(c.localNet ? { localNet: c.localNet } : {}),
+    })),
+    ...(tls ? { tls } : {}),
     admin: { address: opts.admin.address, port: opts.admin.port, secret: opts.admin.secret },
     serverVersion: `v0.9.10-sipd-${sipdVersion().replace(/^v/, '')}`,
     timers: { T1: opts.timers.t1, T2: opts.timers.t2, T4: opts.timers.t4 },

@@ -6,6 +6,7 @@ import { TransactionLayer, type InboundOutcome } from '../transaction';
 import type { TimerConfig } from '../transaction/timers';
 import { timerConfig } from '../transaction/timers';
 import { TransportLayer, type TransportLayerOptions } from '../transport/transport-layer';
+import type { TlsCredentials } from '../transport/tls-transport';
 import { DialogStore } from '../dialog/dialog-store';
 import type { Dialog } from '../dialog/dialog';
 import { AdminServer } from '../wire/admin-server';
@@ -22,11 +23,18 @@ export interface EngineOptions {
   contacts: string[];
   /** Address written into messages instead of the bound one (NAT), per drachtio's --external-ip. */
   externalIp?: string;
+  /**
+   * Per-contact NAT settings, index-aligned with `contacts` (drachtio's external-ip / local-net
+   * per contact); an entry's externalIp overrides `externalIp` for that contact's listeners.
+   */
+  contactNat?: Array<{ externalIp?: string; localNet?: { network: string; prefixLength: number } } | undefined>;
+  /** Certificate and key for tls/wss contacts. */
+  tls?: TlsCredentials;
   admin: { address: string; port: number; secret: string | string[] };
   serverVersion?: string;
   timers?: Partial<TimerConfig>;
   maxMessageSize?: number;
-  transport?: Partial<Pick<TransportLayerOptions, 'udp' | 'tcp'>>;
+  transport?: Partial<Pick<TransportLayerOptions, 'udp' | 'tcp' | 'ws'>>;
   logger: Logger;
   behaviour?: EngineBehaviour;
   /** Where the engine's counts go (Prometheus counters in main.ts). */
@@ -56,7 +64,9 @@ export class SipEngine {
       ...(opts.maxMessageSize !== undefined ? { maxMessageSize: opts.maxMessageSize } : {}),
       ...(opts.transport?.udp ? { udp: opts.transport.udp } : {}),
       ...(opts.transport?.tcp ? { tcp: opts.transport.tcp } : {}),
-      ...(opts.externalIp ? { advertisedHosts: [opts.externalIp] } : {}),
+      ...(opts.transport?.ws ? { ws: opts.transport.ws } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      advertisedHosts: [opts.externalIp, ...(opts.contactNat ?? []).map((n) => n?.externalIp)].filter((h): h is string => h !== undefined && h !== ''),
       logger: {
         warn: (f, m) => tlog.warn(f, m),
         info: (f, m) => tlog.info(f, m),
@@ -76,9 +86,16 @@ export class SipEngine {
 
   /** Binds the SIP listeners and the admin port. */
   async start(): Promise<{ sip: LocalEndpoint[]; admin: { address: string; port: number } }> {
-    const bound = await this.transport.listen();
-    const ext = this.opts.externalIp;
-    this.endpoints = new LocalEndpoints(bound.map((e) => (ext ? { ...e, externalAddress: ext } : { ...e })));
+    await this.transport.listen();
+    this.endpoints = new LocalEndpoints(this.transport.listenersByContact().flatMap((list, i) => {
+      const nat = this.opts.contactNat?.[i];
+      const ext = nat?.externalIp ?? this.opts.externalIp;
+      return list.map((e): LocalEndpoint => ({
+        ...e,
+        ...(ext ? { externalAddress: ext } : {}),
+        ...(nat?.localNet ? { localNet: nat.localNet } : {}),
+      }));
+    }));
     const ctx: EngineContext = {
       behaviour: this.opts.behaviour ?? {},
       transport: this.transport,

@@ -1,10 +1,19 @@
 // The addresses sipd listens on, as written into Via, Contact and Record-Route, and as reported
 // to apps in the authenticate reply (drachtio's hostports: `proto/host:port`).
+import { isIPv4 } from 'node:net';
 import type { Endpoint, Protocol } from '../transport/types';
+
+/** An IPv4 network (drachtio --local-net). */
+export interface LocalNetwork {
+  network: string;
+  prefixLength: number;
+}
 
 export interface LocalEndpoint extends Endpoint {
   /** Address written into messages when it differs from the bound one (--external-ip). */
   externalAddress?: string;
+  /** Peers inside this network are inside the NAT: they get the bound address, not externalAddress. */
+  localNet?: LocalNetwork;
 }
 
 export class LocalEndpoints {
@@ -14,16 +23,28 @@ export class LocalEndpoints {
     return this.list;
   }
 
-  /** The listener for a protocol (and address family, when several exist). */
-  forProtocol(protocol: Protocol, preferIpv6 = false): LocalEndpoint | undefined {
+  /**
+   * The listener for a protocol (and address family, when several exist). With `peer` (the
+   * address the message goes to), a listener whose local network contains the peer is returned
+   * without its external address: peers inside the NAT see the private one (drachtio --local-net).
+   */
+  forProtocol(protocol: Protocol, preferIpv6 = false, peer?: string): LocalEndpoint | undefined {
     let fallback: LocalEndpoint | undefined;
     for (const e of this.list) {
       if (e.protocol !== protocol) continue;
       const v6 = e.address.includes(':');
-      if (v6 === preferIpv6) return e;
+      if (v6 === preferIpv6) return LocalEndpoints.asSeenBy(e, peer);
       fallback ??= e;
     }
-    return fallback;
+    return fallback === undefined ? undefined : LocalEndpoints.asSeenBy(fallback, peer);
+  }
+
+  /** The listener as a peer at `peer` must see it: without externalAddress inside its localNet. */
+  static asSeenBy(e: LocalEndpoint, peer: string | undefined): LocalEndpoint {
+    if (peer === undefined || e.externalAddress === undefined || e.localNet === undefined) return e;
+    if (!inNetwork(peer, e.localNet)) return e;
+    const { externalAddress: _ext, ...inside } = e;
+    return inside;
   }
 
   /** The host (with brackets for IPv6) written in messages for this listener. */
@@ -54,6 +75,18 @@ export class LocalEndpoints {
     const h = host.replace(/^\[|\]$/g, '');
     return this.list.some((e) => (e.address === h || e.externalAddress === h) && (port === undefined || port === e.port));
   }
+}
+
+/** True when an IPv4 address lies in the network (CIDR). IPv6 and names are never inside. */
+export function inNetwork(address: string, net: LocalNetwork): boolean {
+  if (!isIPv4(address) || !isIPv4(net.network)) return false;
+  if (net.prefixLength === 0) return true;
+  const mask = (0xffffffff << (32 - net.prefixLength)) >>> 0;
+  return ((ipv4ToInt(address) & mask) >>> 0) === ((ipv4ToInt(net.network) & mask) >>> 0);
+}
+
+function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((n, octet) => ((n << 8) | Number(octet)) >>> 0, 0);
 }
 
 function hostOf(address: string): string {

@@ -62,6 +62,8 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   readonly counters: TransportCounters = newCounters();
   private readonly specs: ListenSpec[];
   private readonly transports: Transport[] = [];
+  /** Bound listeners per configured contact, in contact order. */
+  private readonly byContact: Endpoint[][] = [];
   private readonly logger: TransportLogger;
   private readonly sink: TransportSink;
   private matcher?: SentByMatcher;
@@ -98,6 +100,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
           }
           this.transports.push(...created);
           bound.push(...created.map((t) => ({ ...t.local })));
+          this.byContact.push(created.map((t) => ({ ...t.local })));
           break;
         } catch (err) {
           await Promise.all(created.map((t) => t.close()));
@@ -111,6 +114,11 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     const anyHost = this.transports.some((t) => t.local.address === '0.0.0.0' || t.local.address === '::');
     this.matcher = this.opts.isLocalSentBy ?? sentByMatcher(hosts, ports, anyHost);
     return bound;
+  }
+
+  /** The bound listeners of each configured contact (same order as `contacts`), ports resolved. */
+  listenersByContact(): Endpoint[][] {
+    return this.byContact.map((list) => list.map((e) => ({ ...e })));
   }
 
   /** The bound listeners (ports resolved). */
