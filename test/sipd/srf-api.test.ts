@@ -57,8 +57,8 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
   });
 
   const sipdUri = (): string => `127.0.0.1:${sipd.sipPort}`;
-  async function uas(scenario: string, keys?: Record<string, string>): Promise<SippProcess> {
-    const p = await sippUas({ scenario, timeoutSec: 40, traceMessages: true, ...(keys ? { keys } : {}) });
+  async function uas(scenario: string, keys?: Record<string, string>, transport: 'u1' | 't1' = 'u1'): Promise<SippProcess> {
+    const p = await sippUas({ scenario, timeoutSec: 40, traceMessages: true, transport, ...(keys ? { keys } : {}) });
     uasProcs.push(p);
     return p;
   }
@@ -87,6 +87,20 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       assert.match(res.get('allow') ?? '', /INVITE/);
       const r = await far.stop(1500);
       assertCalls(r, 1);
+    });
+
+    it('srf.request over TCP (;transport=tcp) reaches a SIPp UAS on TCP and srf gets its 200', async () => {
+      const far = await uas('uas-options.xml', undefined, 't1');
+      const res = await waitFor<SrfMessage>((done) => {
+        srf.request(`sip:127.0.0.1:${far.localPort};transport=tcp`, { method: 'OPTIONS' }, (err, req) => {
+          assert.ifError(err);
+          req.on('response', (r) => { if ((r.status ?? 0) >= 200) done(r); });
+        });
+      }, 10_000, 'the 200 to OPTIONS over TCP');
+      assert.equal(res.status, 200);
+      const r = await far.stop(1500);
+      assertCalls(r, 1);
+      assert.match(traced(r), /Via: SIP\/2\.0\/TCP 127\.0\.0\.1:/);
     });
   });
 
@@ -138,6 +152,18 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       assertCalls(r, 1);
     });
 
+    it('over TCP: the call and its BYE use TCP (SIPp uas-answer -t t1)', async () => {
+      const far = await uas('uas-answer.xml', undefined, 't1');
+      const uac = await srf.createUAC(`sip:callee@127.0.0.1:${far.localPort};transport=tcp`, { localSdp: sdp(1) });
+      assert.match(uac.remote.sdp, /m=audio/);
+      await uac.destroy();
+      const r = await far.stop(3000);
+      assertCalls(r, 1);
+      const trace = traced(r);
+      assert.match(trace, /BYE sip:[^\r\n]*\r?\nVia: SIP\/2\.0\/TCP|BYE sip:[\s\S]*?Via: SIP\/2\.0\/TCP/);
+      assert.doesNotMatch(trace, /Via: SIP\/2\.0\/UDP/);
+    });
+
     for (const [code, scenario, hdr] of [['401', 'uas-auth-challenge.xml', 'Authorization'], ['407', 'uas-proxy-auth-challenge.xml', 'Proxy-Authorization']] as const) {
       it(`retries with digest credentials after ${code} and the call is answered`, async () => {
         const far = await uas(scenario, code === '401' ? { password: 'secret' } : undefined);
@@ -176,6 +202,22 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       const far = await uas('uas-answer.xml');
       handlers.invite = b2bua(() => far.localPort);
       const r = await runSipp({ scenario: 'uac-call.xml', remote: sipdUri(), calls: 1, pauseMs: 300, timeoutSec: 20 });
+      assertCalls(r, 1);
+      assertCalls(await far.stop(3000), 1);
+    });
+
+    it('the callee hangs up: its BYE ends the B leg and the app ends the A leg (uas-bye-first → uac-call-remote-bye)', async () => {
+      const far = await uas('uas-bye-first.xml');
+      handlers.invite = b2bua(() => far.localPort);
+      const r = await runSipp({ scenario: 'uac-call-remote-bye.xml', remote: sipdUri(), calls: 1, pauseMs: 300, timeoutSec: 20 });
+      assertCalls(r, 1);
+      assertCalls(await far.stop(3000), 1);
+    });
+
+    it('TCP caller, UDP callee: answer + BYE complete on both sides', async () => {
+      const far = await uas('uas-answer.xml');
+      handlers.invite = b2bua(() => far.localPort);
+      const r = await runSipp({ scenario: 'uac-call.xml', remote: sipdUri(), transport: 't1', calls: 1, pauseMs: 300, timeoutSec: 20 });
       assertCalls(r, 1);
       assertCalls(await far.stop(3000), 1);
     });
