@@ -66,8 +66,9 @@ export function isOurProcess(pid: number, command: string): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (/^\d+ \(.*\) Z/.test(stat)) return false;
-    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return path.basename(argv0).startsWith(path.basename(command)) || argv0.startsWith(command);
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    // A script run through its interpreter (bin/sipd → `node /path/bin/sipd`) shows as argv[1].
+    return argv.slice(0, 2).some((a) => path.basename(a).startsWith(path.basename(command)) || a.startsWith(command));
   } catch {
     return true; // no /proc: trust the pid
   }

@@ -20,6 +20,7 @@ export function sipdService(ctx: StackContext): ServiceDefinition {
       '--secret', ctx.secrets.sipdAdminSecret,
       '--address', '127.0.0.1',
       '--prometheus-scrape-port', `127.0.0.1:${p.sipdMetrics}`,
+      '--loglevel', drachtioLevel(ctx.config.log.level),
     ],
     env: { LOG_LEVEL: ctx.config.log.level },
     ports: [
@@ -34,6 +35,22 @@ export function sipdService(ctx: StackContext): ServiceDefinition {
   };
 }
 
-/** Project services of a default run. sipd joins with one line once bin/sipd exists: `sipdService,`. */
+/** drachtio-server's log level names for the configured pino level. */
+function drachtioLevel(level: string): string {
+  switch (level) {
+    case 'trace':
+    case 'debug':
+      return 'debug';
+    case 'info':
+      return 'info';
+    case 'warn':
+      return 'warning';
+    default:
+      return 'error';
+  }
+}
+
+/** Project services of a default run, started after the infrastructure, in this order. */
 export const PROJECT_SERVICES: readonly ServiceFactory[] = [
+  sipdService,
 ];
