@@ -17,6 +17,8 @@ import type { EngineBehaviour, EngineContext } from './context';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
 import { UacHandler } from './uac';
 import { UasHandler } from './uas';
+import { ProxyHandler } from './proxy/proxy-handler';
+import { configureResolver } from './target';
 
 export interface EngineOptions {
   /** drachtio-style contacts: 'sip:127.0.0.1:5060;transport=udp,tcp'. */
@@ -37,6 +39,8 @@ export interface EngineOptions {
   transport?: Partial<Pick<TransportLayerOptions, 'udp' | 'tcp' | 'ws'>>;
   logger: Logger;
   behaviour?: EngineBehaviour;
+  /** DNS servers for RFC 3263 lookups ('ip' or 'ip:port'); default: the system's. */
+  dnsServers?: string[];
   /** Where the engine's counts go (Prometheus counters in main.ts). */
   counters?: EngineCounters;
 }
@@ -52,6 +56,7 @@ export class SipEngine {
   private readonly logger: Logger;
   private uas!: UasHandler;
   private uac!: UacHandler;
+  private proxy!: ProxyHandler;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly opts: EngineOptions) {
@@ -110,6 +115,9 @@ export class SipEngine {
     this.uas = new UasHandler(ctx, (dialog) => this.onAckTimeout(dialog));
     this.uac = new UacHandler(ctx);
     this.uac.onDialogEnded = (d) => this.uas.dialogEnded(d);
+    this.proxy = new ProxyHandler(ctx, (id) => this.uas.takeForProxy(id));
+    const endpoints = this.endpoints;
+    configureResolver({ ...(this.opts.dnsServers ? { servers: this.opts.dnsServers } : {}), supports: (p) => endpoints.forProtocol(p) !== undefined });
 
     this.transport.on('message', (inbound) => {
       try {
@@ -120,9 +128,7 @@ export class SipEngine {
       }
     });
     this.apps.on('sip-command', (conn, msgId, cmd) => this.onSipCommand(conn, msgId, cmd));
-    this.apps.on('proxy-command', (conn, msgId) => {
-      conn.sendResponse(msgId, { kind: 'failure', reason: 'proxy is not supported by this sipd version' });
-    });
+    this.apps.on('proxy-command', (conn, msgId, cmd) => this.proxy.onCommand(conn, msgId, cmd));
     this.apps.on('app-connected', (conn) => this.logger.info({ app: conn.id, tags: [...conn.tags] }, 'app connected'));
     this.apps.on('app-disconnected', (conn, info) => this.onAppGone(conn, info.reason));
     this.apps.on('listenererror', (ev, err) => this.logger.error({ event: ev, err: errText(err) }, 'listener failed'));
@@ -132,7 +138,7 @@ export class SipEngine {
   }
 
   /** Live state sizes for metrics and leak checks. */
-  stats(): { clientTransactions: number; serverTransactions: number; dialogs: number; pendingInbound: number; pendingOutbound: number; connections: number; apps: number } {
+  stats(): { clientTransactions: number; serverTransactions: number; dialogs: number; pendingInbound: number; pendingOutbound: number; proxyCores: number; connections: number; apps: number } {
     const t = this.transactions.counts();
     return {
       clientTransactions: t.client,
@@ -140,6 +146,7 @@ export class SipEngine {
       dialogs: this.dialogs.size,
       pendingInbound: this.uas?.pendingCount ?? 0,
       pendingOutbound: this.uac?.pendingCount ?? 0,
+      proxyCores: this.proxy?.count ?? 0,
       connections: this.transport.connectionCount(),
       apps: this.apps.connections().length,
     };
@@ -159,6 +166,7 @@ export class SipEngine {
       }
       this.uas?.close();
       this.uac?.close();
+      this.proxy?.close();
       this.transactions.close();
       await this.apps.close();
       await this.transport.close();
@@ -168,15 +176,22 @@ export class SipEngine {
 
   private dispatch(o: InboundOutcome): void {
     switch (o.kind) {
+      // The proxy is offered what it may own first (proxy/proxy-handler.ts).
       case 'request':
+        if (this.proxy.onRequest(o.inbound, o.request, o.transaction)) return;
         return this.uas.onRequest(o.inbound, o.request, o.transaction);
       case 'merged':
+        // A request that spiralled through us is not a merge (§16.3 step 4, §8.2.2.2).
+        if (this.proxy.isSpiral(o.request)) return this.uas.onRequest(o.inbound, o.request, o.transaction);
         return this.uas.onMerged(o.request, o.transaction);
       case 'cancel':
+        if (this.proxy.onCancel(o.request, o.transaction, o.target)) return;
         return this.uas.onCancel(o.inbound, o.request, o.transaction, o.target);
       case 'ack':
+        if (this.proxy.onAck(o.request)) return;
         return this.uas.onAck(o.inbound, o.request);
       case 'stray-response':
+        if (this.proxy.onStrayResponse(o.response)) return;
         return this.uac.onStrayResponse(o.response);
       case 'response':
       case 'retransmission':

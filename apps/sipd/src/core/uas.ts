@@ -231,6 +231,14 @@ export class UasHandler {
     }
   }
 
+  /** srf's req.proxy(): the proxy takes the request over; the UAS side no longer answers it. */
+  takeForProxy(transactionId: string): { request: SipRequest; inbound: InboundMessage; tx: ServerTransaction } | undefined {
+    const ir = this.byId.get(transactionId);
+    if (!ir || ir.finalSent || ir.dialog) return undefined;
+    this.untrack(ir);
+    return { request: ir.request, inbound: ir.inbound, tx: ir.tx };
+  }
+
   close(): void {
     for (const r of this.awaitingAck.values()) r.dispose();
     this.awaitingAck.clear();
