@@ -52,6 +52,20 @@ export const configSchema = z.object({
   rtpengine: z.object({
     logLevel: intRange(0, 7).default(5),
   }).strict().default({}),
+  registrar: z.object({
+    minExpires: intRange(1, 86400).default(60),
+    maxExpires: intRange(1, 7 * 86400).default(3600),
+    defaultExpires: intRange(1, 7 * 86400).default(3600),
+    natUdpExpires: intRange(10, 3600).default(60),
+    maxBindingsPerAor: intRange(1, 100).default(10),
+    nonceTtlSeconds: intRange(10, 3600).default(300),
+    authFailureLimit: intRange(1, 1000).default(5),
+    authFailureWindowSeconds: intRange(1, 86400).default(300),
+    authBlockSeconds: intRange(1, 86400).default(300),
+    pushProviders: z.string().regex(/^[a-z0-9.-]{1,16}(,[a-z0-9.-]{1,16})*$/, 'must be comma-separated lower-case pn-provider names')
+      .default('apns,fcm,webpush'),
+    credentialCacheSeconds: intRange(0, 3600).default(5),
+  }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
     stopTimeoutSeconds: intRange(1, 120).default(10),
@@ -63,6 +77,7 @@ export const configSchema = z.object({
     sipPasswordKey: aesKey.optional(),
     jwtKey: secret.optional(),
     databasePassword: secret.optional(),
+    registrarNonceKey: secret.optional(),
   }).strict().default({}),
 }).strict();
 
@@ -72,5 +87,5 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type SecretName = Exclude<keyof Config['secrets'], 'generate'>;
 export const SECRET_NAMES: readonly SecretName[] = [
-  'turnStaticAuthSecret', 'sipdAdminSecret', 'sipPasswordKey', 'jwtKey', 'databasePassword',
+  'turnStaticAuthSecret', 'sipdAdminSecret', 'sipPasswordKey', 'jwtKey', 'databasePassword', 'registrarNonceKey',
 ];

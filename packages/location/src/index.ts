@@ -1,0 +1,5 @@
+export * from './binding';
+export * from './store';
+export * from './events';
+export * from './redis-store';
+export * from './reachable';

@@ -1,0 +1,3 @@
+export * from './params';
+export * from './nonce';
+export * from './digest';
