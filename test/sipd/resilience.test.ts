@@ -5,7 +5,26 @@ import { createConnection, type Socket } from 'node:net';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, startSipp, type SippProcess } from '../support/sipp';
 import { assertNoCrash } from './support/output';
-import { connectApp, disconnectApp, sdp, Srf, waitFor, type SrfApp } from './support/srf';
+import { branch, parseResponse, RawUdpPeer, type RawResponse } from './support/raw-udp';
+import { connectApp, disconnectApp, sdp, Srf, waitFor, type SrfApp, type SrfDialog, type SrfReq, type SrfRes } from './support/srf';
+
+/** An INVITE with SDP from the raw peer (Contact = the peer, so in-dialog requests come back to it). */
+function rawInvite(peer: RawUdpPeer, sipPort: number, callId: string): Buffer {
+  const body = sdp(1);
+  return Buffer.from([
+    `INVITE sip:raw@127.0.0.1:${sipPort} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch()};rport`,
+    `From: <sip:raw@127.0.0.1:${peer.port}>;tag=raw1`, `To: <sip:raw@127.0.0.1:${sipPort}>`, `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${peer.port}>`, 'Max-Forwards: 70', 'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(body)}`, '', body,
+  ].join('\r\n'));
+}
+
+/** 200 to a request the raw peer received (copying Via/From/To/Call-ID/CSeq, §8.2.6.2). */
+function okFor(request: string): Buffer {
+  const lines = request.split('\r\n');
+  const pick = (re: RegExp): string[] => lines.filter((l) => re.test(l));
+  return Buffer.from(['SIP/2.0 200 OK', ...pick(/^(via|v)\s*:/i), ...pick(/^(from|f|to|t|call-id|i|cseq)\s*:/i), 'Content-Length: 0', '', ''].join('\r\n'));
+}
 
 /** Opens a raw TCP connection to the admin port, writes `data`, and collects what comes back until sipd closes it. */
 function rawAdmin(port: number, data: string, ms: number): Promise<{ reply: string; closedByServer: boolean }> {
@@ -89,6 +108,77 @@ describe('sipd resilience around calls in progress (acceptance)', function () {
     await waitForMetric(s.sipd, 'sipd_dialogs', (v) => v === 0, 3000);
     assert.equal(s.ended(), 1, "the app's dialog saw the caller's BYE");
     assertNoCrash(s.sipd.output());
+  });
+
+  it('no ACK for the 200: sipd ends the call with BYE to the caller and the srf dialog emits destroy (§13.3.1.4)', async () => {
+    const proc = await startSipd({ extraArgs: ['--sipd-t1', '10', '--sipd-t2', '40', '--sipd-t4', '50'] });
+    sipd = proc;
+    const destroyed = new Promise<string>((resolve) => {
+      void connectApp(proc, (app) => {
+        app.invite((req: SrfReq, res: SrfRes) => {
+          app.createUAS(req, res, { localSdp: sdp(1) }).then((d: SrfDialog) => d.on('destroy', () => resolve('destroy')), () => undefined);
+        });
+      }).then((a) => { srf = a; });
+    });
+    await waitForMetric(proc, 'drachtio_app_connections', (v) => v === 1, 3000);
+    const peer = await RawUdpPeer.open();
+    try {
+      const callId = `noack-${branch()}`;
+      await peer.send(rawInvite(peer, proc.sipPort, callId), proc.sipPort);
+      const ok = await peer.next((b) => parseResponse(b)?.status === 200, 3000);
+      assert.ok(ok, 'the caller gets the 200');
+      // No ACK. After 64*T1 (640 ms here) sipd must send BYE in the dialog to our Contact.
+      const bye = await peer.next((b) => b.toString('latin1').startsWith('BYE '), 5000);
+      assert.ok(bye, 'sipd sends BYE when the ACK never comes');
+      const byeText = bye.toString('latin1');
+      assert.match(byeText, new RegExp(`Call-ID: ${callId}`, 'i'));
+      assert.match(byeText, /\r\nTo:[^\r]*tag=raw1/i, 'BYE To carries the caller tag');
+      await peer.send(okFor(byeText), proc.sipPort);
+      assert.equal(await waitFor<string>((done) => { void destroyed.then(done); }, 3000, "srf dialog 'destroy'"), 'destroy');
+      assert.equal(await waitForMetric(proc, 'sipd_dialogs', (v) => v === 0, 2000), 0);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('the app disconnects mid-call: sipd sends BYE to the caller (uac-call-remote-bye answers it)', async () => {
+    const proc = await startSipd();
+    sipd = proc;
+    const app = await connectApp(proc, (a) => {
+      a.invite((req, res) => {
+        a.createUAS(req, res, { localSdp: sdp(1) }).then((d) => {
+          d.on('ack', () => setTimeout(() => disconnectApp(a), 200));
+        }, () => undefined);
+      });
+    });
+    srf = app;
+    const r = await (await startSipp({ scenario: 'uac-call-remote-bye.xml', remote: `127.0.0.1:${proc.sipPort}`, calls: 1, timeoutSec: 20 })).done;
+    assert.equal(r.failed, 0, describeSippResult(r));
+    assert.equal(r.successful, 1, describeSippResult(r));
+    assert.equal(await waitForMetric(proc, 'sipd_dialogs', (v) => v === 0, 3000), 0);
+  });
+
+  it('the app disconnects before answering an INVITE: the caller gets 503, not silence', async () => {
+    const proc = await startSipd();
+    sipd = proc;
+    const seen = new Promise<void>((resolve) => {
+      void connectApp(proc, (a) => {
+        a.invite(() => resolve());
+      }).then((a) => { srf = a; });
+    });
+    await waitForMetric(proc, 'drachtio_app_connections', (v) => v === 1, 3000);
+    const peer = await RawUdpPeer.open();
+    try {
+      const callId = `gone-${branch()}`;
+      await peer.send(rawInvite(peer, proc.sipPort, callId), proc.sipPort);
+      await waitFor<void>((done) => { void seen.then(done); }, 3000, 'the app got the INVITE');
+      disconnectApp(srf);
+      const got = await peer.next((b) => (parseResponse(b)?.status ?? 0) >= 200, 3000);
+      const res: RawResponse | undefined = got ? parseResponse(got) : undefined;
+      assert.equal(res?.status, 503);
+    } finally {
+      peer.close();
+    }
   });
 
   it('SIGTERM with calls in progress: sipd exits 0 within 5 s', async () => {
