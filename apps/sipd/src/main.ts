@@ -64,6 +64,7 @@ export async function main(): Promise<void> {
     serverVersion: `v0.9.10-sipd-${sipdVersion().replace(/^v/, '')}`,
     timers: { T1: opts.timers.t1, T2: opts.timers.t2, T4: opts.timers.t4 },
     maxMessageSize: opts.limits.maxMessageSize,
+    ...(opts.sip.dnsServers ? { dnsServers: opts.sip.dnsServers } : {}),
     logger,
     behaviour: {
       ...(opts.sip.outboundProxy ? { outboundProxy: opts.sip.outboundProxy } : {}),
@@ -85,6 +86,7 @@ export async function main(): Promise<void> {
       return { client: s.clientTransactions, server: s.serverTransactions };
     },
     dialogs: () => engine.dialogs.size,
+    proxyCores: () => engine.stats().proxyCores,
     appConnections: () => engine.apps.connections().length,
     stableDialogs: () => {
       let inbound = 0;

@@ -7,6 +7,7 @@ import type { ArgToken } from './option-table';
 import { tokenize } from './option-table';
 import type { SettingsLayer } from './settings';
 import { parseDrachtioLogLevel, parseScrapeAddress, parseTlsVersion } from './settings';
+import { isIP } from 'node:net';
 
 export interface CommandLine {
   layer: SettingsLayer;
@@ -129,6 +130,10 @@ class Reader {
       case 'sipd-t4': L.timers = { ...L.timers, t4: this.int(t, 1, 3_600_000) }; break;
       case 'sipd-t1x64': L.timers = { ...L.timers, t1x64: this.int(t, 1, 3_600_000) }; break;
       case 'sipd-max-message-size': L.maxMessageSize = this.int(t, 1024, 16 * 1024 * 1024); break;
+      case 'sipd-dns-server':
+        if (!isDnsServer(v)) this.bad(t, 'must be an IP address, IP:PORT or [IPv6]:PORT');
+        else L.dnsServers = [...(L.dnsServers ?? []), v];
+        break;
       default:
         if (t.def.long.startsWith('blacklist-')) this.ignored(t, 'the Redis IP blacklist is not supported');
         else this.error ??= `option ${t.spelled} is not handled`; // a table entry without a case: a bug
@@ -148,6 +153,15 @@ class Reader {
 }
 
 /** Parses argv (without node and script path). */
+/** 'ip', 'ip:port' or '[ipv6]:port' (node:dns setServers syntax). */
+function isDnsServer(v: string): boolean {
+  if (isIP(v) !== 0) return true;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
+  if (!m) return false;
+  const port = Number(m[3]);
+  return isIP(m[1] ?? m[2] ?? '') !== 0 && port > 0 && port < 65536;
+}
+
 export function readCommandLine(argv: readonly string[]): CommandLineResult {
   const tokenized = tokenize(argv);
   if (!tokenized.ok) return tokenized;

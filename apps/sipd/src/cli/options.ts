@@ -107,6 +107,8 @@ export interface SipBehaviour {
   /** RFC 4028 §9: refresher when the UAC's Session-Expires has none. */
   sessionTimerDefaultRefresher: 'none' | 'uac' | 'uas';
   spammers?: SpammerRules;
+  /** `--sipd-dns-server`: DNS servers ('ip', 'ip:port', '[v6]:port') for RFC 3263; default: the system's. */
+  dnsServers?: string[];
 }
 
 export interface SipdOptions {

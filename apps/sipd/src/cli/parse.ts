@@ -167,6 +167,7 @@ function build(s: SettingsLayer, configFile: string | undefined): SipdOptions | 
   if (s.outboundProxy !== undefined) options.sip.outboundProxy = s.outboundProxy;
   if (s.userAgentOptionsAutoRespond !== undefined) options.sip.userAgentOptionsAutoRespond = s.userAgentOptionsAutoRespond;
   if (s.spammers !== undefined) options.sip.spammers = s.spammers;
+  if (s.dnsServers !== undefined) options.sip.dnsServers = [...s.dnsServers];
   return options;
 }
 

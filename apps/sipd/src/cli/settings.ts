@@ -31,6 +31,8 @@ export interface SettingsLayer {
   spammers?: SpammerRules;
   timers?: Partial<SipTimers>;
   maxMessageSize?: number;
+  /** `--sipd-dns-server`: DNS servers for RFC 3263 lookups. */
+  dnsServers?: string[];
 }
 
 /** Higher layers win key by key; timers merge per timer. */
