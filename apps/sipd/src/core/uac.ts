@@ -13,7 +13,7 @@ import { buildNewRequest, mergeIntoDialogRequest } from './completion';
 import { applicationMeta, networkMeta, sendStateless, serialize, type EngineContext } from './context';
 import { newCallId, newTransactionId } from './ids';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
-import { resolveTarget, TargetError, uriOf } from './target';
+import { resolveTarget, resolveTargets, TargetError, uriOf } from './target';
 import { formatWireTime } from '../wire/sip-text';
 
 type NewRequestCommand = Extract<SipCommand, { kind: 'request' }>;
@@ -32,6 +32,10 @@ interface OutboundRequest {
   dialog: Dialog | undefined;
   createdDialog: boolean;
   finalSeen: boolean;
+  /** RFC 3263 §4.3: further destinations, tried on timeout, transport error or 503. */
+  alternates: Destination[];
+  /** A response other than 503 arrived: no more failover. */
+  heard: boolean;
 }
 
 export class UacHandler {
@@ -51,8 +55,9 @@ export class UacHandler {
     const firstHop = uriOf(firstHopText);
     if (!firstHop || !parseUri(cmd.requestUri)) return this.fail(app, msgId, `invalid request uri ${cmd.requestUri}`);
     let dest: Destination;
+    let alternates: Destination[];
     try {
-      dest = await resolveTarget(firstHop);
+      [dest, ...alternates] = await resolveTargets(firstHop) as [Destination, ...Destination[]];
     } catch (err) {
       return this.fail(app, msgId, err instanceof TargetError ? err.message : String(err));
     }
@@ -65,7 +70,7 @@ export class UacHandler {
       callId: newCallId,
     });
     if (built.error) return this.fail(app, msgId, built.error);
-    this.launch(app, msgId, built.request, dest, listener, undefined);
+    this.launch(app, msgId, built.request, dest, listener, undefined, alternates);
   }
 
   /** A request inside a dialog (BYE, re-INVITE, INFO, UPDATE, NOTIFY, REFER, PRACK, ...). */
@@ -213,11 +218,11 @@ export class UacHandler {
 
   // ───────────── internals ─────────────
 
-  private launch(app: AppConnection, msgId: MsgId, request: SipRequest, dest0: Destination, listener: LocalEndpoint, dialog: Dialog | undefined): void {
+  private launch(app: AppConnection, msgId: MsgId, request: SipRequest, dest0: Destination, listener: LocalEndpoint, dialog: Dialog | undefined, alternates: Destination[] = []): void {
     this.addVia(request, listener);
     const dest = this.ctx.transport.prepareRequestDestination(request, dest0);
     const out: OutboundRequest = {
-      id: newTransactionId(), app, request, tx: undefined, destination: dest, dialog, createdDialog: false, finalSeen: false,
+      id: newTransactionId(), app, request, tx: undefined, destination: dest, dialog, createdDialog: false, finalSeen: false, alternates, heard: false,
     };
     this.byId.set(out.id, out);
     const wire = serialize(request);
@@ -229,18 +234,44 @@ export class UacHandler {
       sip: wire,
     });
     this.ctx.counters.requestOut(request.method);
+    this.startTransaction(out);
+  }
+
+  /** One attempt at out.destination; responses of an earlier attempt are ignored. */
+  private startTransaction(out: OutboundRequest): void {
     try {
-      out.tx = this.ctx.transactions.createClientTransaction(request, dest, {
-        onResponse: (res) => this.onResponse(out, res),
-        onTimeout: () => this.synthesize(out, 408, 'Request Timeout'),
-        onTransportError: (err: TransportError) => this.synthesize(out, 503, 'Service Unavailable', err.message),
-        onTerminated: () => this.byId.delete(out.id),
+      const tx: ClientTransaction = this.ctx.transactions.createClientTransaction(out.request, out.destination, {
+        onResponse: (res) => {
+          if (out.tx !== tx) return;
+          if (res.status === 503 && this.failover(out)) return;
+          if (res.status > 100) out.heard = true;
+          this.onResponse(out, res);
+        },
+        onTimeout: () => { if (out.tx === tx && !this.failover(out)) this.synthesize(out, 408, 'Request Timeout'); },
+        onTransportError: (err: TransportError) => { if (out.tx === tx && !this.failover(out)) this.synthesize(out, 503, 'Service Unavailable', err.message); },
+        onTerminated: () => { if (out.tx === tx) this.byId.delete(out.id); },
       });
+      out.tx = tx;
     } catch (err) {
       this.byId.delete(out.id);
-      this.ctx.logger.warn({ callId: request.callId, err: String(err) }, 'could not start client transaction');
+      this.ctx.logger.warn({ callId: out.request.callId, err: String(err) }, 'could not start client transaction');
       this.synthesize(out, 503, 'Service Unavailable', String(err));
     }
+  }
+
+  /** RFC 3263 §4.3: the next destination, with a new branch, before the app sees a failure. */
+  private failover(out: OutboundRequest): boolean {
+    if (out.finalSeen || out.heard) return false;
+    for (let next = out.alternates.shift(); next; next = out.alternates.shift()) {
+      const listener = this.ctx.endpoints.forProtocol(next.protocol, next.address.includes(':'));
+      if (!listener || this.ctx.endpoints.isLocal(next.address, next.port)) continue;
+      this.ctx.logger.info({ callId: out.request.callId, from: out.destination, to: next }, 'request fails over to the next destination');
+      this.addVia(out.request, listener);
+      out.destination = this.ctx.transport.prepareRequestDestination(out.request, next);
+      this.startTransaction(out);
+      return true;
+    }
+    return false;
   }
 
   private addVia(request: SipRequest, listener: LocalEndpoint): void {
