@@ -6,7 +6,7 @@ import { Config, portsFromBase, Secrets } from '@openline/config';
 import { createDbPool, dbOptionsFrom, type Pool } from '@openline/db';
 import type { Logger } from '@openline/log';
 import { DEFAULT_PREFIX, RedisLocationStore } from '@openline/location';
-import { DigestServer } from '@openline/sip-auth';
+import { DigestServer, type DigestAlgorithm } from '@openline/sip-auth';
 import { AuthGuard } from './lib/auth-guard';
 import { CredentialSource, DomainSet } from './lib/credentials';
 import { RegistrarDeps, RegistrarSettings, setDeps } from './lib/deps';
@@ -81,7 +81,10 @@ export function createRegistrar(opts: RegistrarOptions): RegistrarApp {
   const deps: RegistrarDeps = {
     settings: settingsFrom(config),
     store,
-    digest: new DigestServer({ nonceKey: secrets.registrarNonceKey, nonceTtlSeconds: r.nonceTtlSeconds }),
+    digest: new DigestServer({
+      nonceKey: secrets.registrarNonceKey, nonceTtlSeconds: r.nonceTtlSeconds,
+      algorithms: [...new Set(r.digestAlgorithms.split(','))] as DigestAlgorithm[],
+    }),
     credentials: new CredentialSource(pool, r.credentialCacheSeconds * 1000),
     domains: new DomainSet(pool),
     guard,

@@ -65,6 +65,8 @@ export const configSchema = z.object({
     pushProviders: z.string().regex(/^[a-z0-9.-]{1,16}(,[a-z0-9.-]{1,16})*$/, 'must be comma-separated lower-case pn-provider names')
       .default('apns,fcm,webpush'),
     credentialCacheSeconds: intRange(0, 3600).default(5),
+    digestAlgorithms: z.string().regex(/^(MD5|SHA-256)(,(MD5|SHA-256))?$/, 'must be SHA-256,MD5 or MD5,SHA-256 or one of them')
+      .default('SHA-256,MD5'),
   }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
