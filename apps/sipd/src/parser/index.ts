@@ -1,4 +1,7 @@
 // Public surface of the parser layer (pure: no I/O, no timers). Layers above import from here only.
+// parseMessage validates what a server must check before answering (validate.ts) and keeps header
+// values raw; the parseX functions give structured views on demand, formatX write them back, and
+// isValidX check the same grammar without allocating.
 export * from './message';
 export * from './types';
 export { parseMessage, DEFAULT_MAX_SIZE } from './parse-message';

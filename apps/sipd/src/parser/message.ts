@@ -140,7 +140,12 @@ const SPECIAL_NAMES: Record<string, string> = {
   'rack': 'RAck', 'rseq': 'RSeq', 'sip-etag': 'SIP-ETag', 'sip-if-match': 'SIP-If-Match',
   'p-asserted-identity': 'P-Asserted-Identity', 'p-preferred-identity': 'P-Preferred-Identity',
   'alert-info': 'Alert-Info', 'call-info': 'Call-Info', 'error-info': 'Error-Info',
+  'min-se': 'Min-SE', 'session-id': 'Session-ID', 'content-id': 'Content-ID',
+  'p-associated-uri': 'P-Associated-URI', 'p-called-party-id': 'P-Called-Party-ID',
+  'p-visited-network-id': 'P-Visited-Network-ID',
 };
+
+const canonicalCache = new Map<string, string>();
 
 const keyCache = new Map<string, string>();
 
@@ -158,7 +163,11 @@ export function headerKey(name: string): string {
 export function canonicalName(key: string): string {
   const special = SPECIAL_NAMES[key];
   if (special !== undefined) return special;
-  return key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  const cached = canonicalCache.get(key);
+  if (cached !== undefined) return cached;
+  const name = key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  if (canonicalCache.size < 4096) canonicalCache.set(key, name);
+  return name;
 }
 
 /**

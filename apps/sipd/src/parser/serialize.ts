@@ -12,7 +12,7 @@ function clean(v: string): string {
 export function serializeMessage(msg: SipMessage): Buffer {
   let head =
     msg.kind === 'request'
-      ? msg.method + ' ' + msg.uri + ' ' + msg.version + '\r\n'
+      ? clean(msg.method) + ' ' + clean(msg.uri) + ' ' + msg.version + '\r\n'
       : msg.version + ' ' + msg.status + ' ' + clean(msg.reason) + '\r\n';
   const body = msg.body;
   let lengthWritten = false;
