@@ -33,7 +33,8 @@ export function unescape(s: string): string {
       for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) bytes.push(b);
     } else bytes.push(c);
   }
-  return ascii ? String.fromCharCode(...bytes) : Buffer.from(bytes).toString('utf8');
+  // Not String.fromCharCode(...bytes): spreading a long array can overflow the stack.
+  return Buffer.from(bytes).toString(ascii ? 'latin1' : 'utf8');
 }
 
 const HEX = '0123456789ABCDEF';

@@ -47,6 +47,9 @@ describe('parseUri: SIP and SIPS URIs (§19.1.1)', () => {
   it('decodes escaped UTF-8 octets', () => {
     assert.equal(uri('sip:%C3%A9t%C3%A9@example.com').user, 'été');
   });
+  it('decodes very long escaped user parts (linear, no stack overflow)', () => {
+    assert.equal(uri('sip:' + '%41'.repeat(21000) + '@h').user, 'A'.repeat(21000));
+  });
   it('keeps a "%" that does not start an escape', () => {
     assert.equal(uri('sip:100%@example.com').user, '100%');
   });
