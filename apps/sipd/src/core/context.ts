@@ -12,6 +12,8 @@ import type { AppConnection } from '../wire/app-connection';
 import { formatWireTime, type SipMeta } from '../wire/sip-text';
 import type { LocalEndpoints } from './local-endpoints';
 import type { EngineCounters } from './counters';
+import type { FlowTable } from './flows';
+import type { NatDialogs } from './nat';
 
 /** drachtio-server behaviour switches (docs: cli/options.ts SipBehaviour). */
 export interface EngineBehaviour {
@@ -25,6 +27,10 @@ export interface EngineBehaviour {
   rejectRegisterWithNoRealm?: boolean;
   /** Requests whose header contains one of these substrings are refused (603) or dropped. */
   spammers?: { action: 'reject' | 'discard'; tcpAction: 'reject' | 'discard'; headers: Map<string, string[]> };
+  /** drachtio --disable-nat-detection: never route in-dialog requests to a peer's source address. */
+  disableNatDetection?: boolean;
+  /** drachtio --aggressive-nat-detection: `nat=yes` in Contact/Record-Route marks a NAT'd peer. */
+  aggressiveNatDetection?: boolean;
 }
 
 export interface EngineContext {
@@ -37,6 +43,10 @@ export interface EngineContext {
   timers: TimerConfig;
   logger: Logger;
   counters: EngineCounters;
+  /** Registered flows: connection-oriented clients reached over the connection they registered on. */
+  flows: FlowTable;
+  /** Dialogs with a NAT'd peer (in-dialog requests go to its source address). */
+  nat: NatDialogs;
 }
 
 /** drachtio reports udp/tcp/tls; WebSocket flows are reported as tcp (docs/wire-protocol.md §3.1). */

@@ -16,6 +16,8 @@ import { newEngineCounters, type EngineCounters } from './counters';
 import type { EngineBehaviour, EngineContext } from './context';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
 import { UacHandler } from './uac';
+import { FlowTable } from './flows';
+import { NatDialogs } from './nat';
 import { UasHandler } from './uas';
 import { ProxyHandler } from './proxy/proxy-handler';
 import { configureResolver } from './target';
@@ -58,6 +60,9 @@ export class SipEngine {
   private uac!: UacHandler;
   private proxy!: ProxyHandler;
   private stopping: Promise<void> | undefined;
+  /** Registered flows (flows.ts); bindings go when their connection closes or expires. */
+  readonly flows = new FlowTable();
+  private flowSweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.logger = opts.logger;
@@ -111,7 +116,18 @@ export class SipEngine {
       timers: this.timers,
       logger: this.logger,
       counters: this.counters,
+      flows: this.flows,
+      nat: new NatDialogs({
+        disabled: this.opts.behaviour?.disableNatDetection === true,
+        aggressive: this.opts.behaviour?.aggressiveNatDetection === true,
+      }),
     };
+    this.transport.on('connection-closed', (info) => {
+      const n = this.flows.connectionClosed(info.connectionId);
+      if (n > 0) this.logger.info({ connection: info.connectionId, remote: `${info.remote.protocol}/${info.remote.address}:${info.remote.port}`, bindings: n }, 'flow closed: its registered bindings are gone');
+    });
+    this.flowSweep = setInterval(() => this.flows.sweep(), 60_000);
+    this.flowSweep.unref();
     this.uas = new UasHandler(ctx, (dialog) => this.onAckTimeout(dialog));
     this.uac = new UacHandler(ctx);
     this.uac.onDialogEnded = (d) => this.uas.dialogEnded(d);
@@ -164,6 +180,8 @@ export class SipEngine {
         if (s.clientTransactions + s.serverTransactions === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
+      if (this.flowSweep) clearInterval(this.flowSweep);
+      this.flows.clear();
       this.uas?.close();
       this.uac?.close();
       this.proxy?.close();

@@ -13,7 +13,8 @@ import { buildNewRequest, mergeIntoDialogRequest } from './completion';
 import { applicationMeta, networkMeta, sendStateless, serialize, type EngineContext } from './context';
 import { newCallId, newTransactionId } from './ids';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
-import { resolveTarget, resolveTargets, TargetError, uriOf } from './target';
+import { resolveTarget, resolveTargets, TargetError, transportOf, uriOf } from './target';
+import { isInvalidHost, registeredFlow, unresolvableDestination } from './flows';
 import { formatWireTime } from '../wire/sip-text';
 
 type NewRequestCommand = Extract<SipCommand, { kind: 'request' }>;
@@ -55,14 +56,18 @@ export class UacHandler {
     const firstHop = uriOf(firstHopText);
     if (!firstHop || !parseUri(cmd.requestUri)) return this.fail(app, msgId, `invalid request uri ${cmd.requestUri}`);
     let dest: Destination;
-    let alternates: Destination[];
+    let alternates: Destination[] = [];
+    // A client registered over a connection is reached over it, whatever the first hop (flows.ts).
+    const flow = registeredFlow(this.ctx.flows, (id) => this.ctx.transport.isConnectionOpen(id), parseUri(cmd.requestUri));
     try {
-      [dest, ...alternates] = await resolveTargets(firstHop) as [Destination, ...Destination[]];
+      if (flow) dest = flow;
+      else if (isInvalidHost(firstHop.host)) dest = unresolvableDestination(transportOf(firstHop), firstHop);
+      else [dest, ...alternates] = await resolveTargets(firstHop) as [Destination, ...Destination[]];
     } catch (err) {
       return this.fail(app, msgId, err instanceof TargetError ? err.message : String(err));
     }
     if (this.ctx.endpoints.isLocal(dest.address, dest.port)) return this.fail(app, msgId, 'can not send request to myself');
-    const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'));
+    const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'), dest.address);
     if (!listener) return this.fail(app, msgId, `no ${dest.protocol} transport for ${firstHopText}`);
     const built = buildNewRequest(cmd.method, cmd.requestUri, cmd.sip, {
       hostport: LocalEndpoints.hostport(listener),
@@ -90,7 +95,7 @@ export class UacHandler {
     } catch (err) {
       return this.fail(app, msgId, err instanceof TargetError ? err.message : String(err));
     }
-    const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'));
+    const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'), dest.address);
     if (!listener) return this.fail(app, msgId, `no ${dest.protocol} transport for ${nextHop}`);
     if (method === 'INVITE') dialog.lastInviteSeq = dialog.localSeq;
     // drachtio removes the dialog when the app sends BYE; the BYE's response still reaches the app.
@@ -248,7 +253,12 @@ export class UacHandler {
           this.onResponse(out, res);
         },
         onTimeout: () => { if (out.tx === tx && !this.failover(out)) this.synthesize(out, 408, 'Request Timeout'); },
-        onTransportError: (err: TransportError) => { if (out.tx === tx && !this.failover(out)) this.synthesize(out, 503, 'Service Unavailable', err.message); },
+        onTransportError: (err: TransportError) => {
+          if (out.tx !== tx || this.failover(out)) return;
+          // The client's flow is gone (RFC 5626 §5.3): 430 at once, not a timeout.
+          if (err.code === 'ENOFLOW') this.synthesize(out, 430, 'Flow Failed', err.message);
+          else this.synthesize(out, 503, 'Service Unavailable', err.message);
+        },
         onTerminated: () => { if (out.tx === tx) this.byId.delete(out.id); },
       });
       out.tx = tx;
@@ -302,9 +312,11 @@ export class UacHandler {
         if (!this.ctx.dialogs.get(d.id)) this.ctx.dialogs.add(d, out.app);
         out.dialog = d;
         out.createdDialog = true;
+        this.ctx.nat.checkUac(d, method, res, out.destination);
       }
     } else if (out.createdDialog && out.dialog && res.status >= 200 && res.status < 300) {
       out.dialog.confirmFromUacResponse(res);
+      this.ctx.nat.checkUac(out.dialog, method, res, out.destination);
     } else if (out.dialog && !out.createdDialog && res.status >= 200 && res.status < 300 && (method === 'INVITE' || method === 'UPDATE')) {
       out.dialog.refreshTarget(res);
     }
@@ -365,9 +377,16 @@ export class UacHandler {
     // Reuse the peer's flow when it is a live connection (RFC 5923 spirit; drachtio does so for
     // connection-oriented transports), else the next hop from the route set or remote target.
     const flow = dialog.flow;
-    if (flow && flow.connectionId && this.ctx.transport.isConnectionOpen(flow.connectionId)) return flow;
+    const isOpen = (id: string): boolean => this.ctx.transport.isConnectionOpen(id);
+    if (flow && flow.connectionId && isOpen(flow.connectionId)) return flow;
     const uri = uriOf(nextHop);
     if (!uri) throw new TargetError(`invalid next hop ${nextHop}`);
+    // The client re-registered over a new connection mid-call (drachtio: mid-call handoff).
+    const moved = dialog.routeSet.length === 0 ? registeredFlow(this.ctx.flows, isOpen, uri) : undefined;
+    if (moved) return moved;
+    // A NAT'd peer (nat.ts) is reached at the address its messages came from.
+    if (flow && this.ctx.nat.has(dialog)) return { protocol: flow.protocol, address: flow.address, port: flow.port };
+    if (isInvalidHost(uri.host)) return unresolvableDestination(transportOf(uri), uri);
     return resolveTarget(uri);
   }
 

@@ -17,6 +17,7 @@ import { appToTag, buildResponse } from './completion';
 import { applicationMeta, networkMeta, sendStateless, serialize, type EngineContext } from './context';
 import { newTag, newTransactionId } from './ids';
 import { LocalEndpoints } from './local-endpoints';
+import { lists100rel, peerAccepts100rel, ReliableProvisionals } from './reliable-provisional';
 
 type ResponseCommand = Extract<SipCommand, { kind: 'response' }>;
 
@@ -52,8 +53,12 @@ export class UasHandler {
   private readonly byTx = new Map<ServerTransaction, InboundRequest>();
   /** Dialogs whose 2xx to INVITE waits for the ACK. */
   private readonly awaitingAck = new Map<string, Uas2xxRetransmitter>();
+  /** Reliable 1xx waiting for their PRACK (RFC 3262). */
+  private readonly reliable: ReliableProvisionals;
 
-  constructor(private readonly ctx: EngineContext, private readonly onAckTimeout: (dialog: Dialog) => void) {}
+  constructor(private readonly ctx: EngineContext, private readonly onAckTimeout: (dialog: Dialog) => void) {
+    this.reliable = new ReliableProvisionals(ctx.timers.T1);
+  }
 
   get pendingCount(): number {
     return this.byTx.size;
@@ -130,8 +135,20 @@ export class UasHandler {
       if (request.method === 'BYE') this.dropDialog(dialog);
       return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
     }
+    if (request.method === 'PRACK') return this.onPrack(inbound, request, tx, dialog, owner);
     const ir = this.track(inbound, request, tx, owner, dialog);
     owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: ir.id, dialogId: dialog.id, raw: inbound.raw });
+  }
+
+  /**
+   * RFC 3262 §3: a PRACK acknowledging our reliable 1xx stops its retransmission and is answered
+   * 200 here (as drachtio's stack does: srf only gets told, it never answers a PRACK); one that
+   * matches no unacknowledged reliable 1xx gets 481.
+   */
+  private onPrack(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction, dialog: Dialog, owner: AppConnection): void {
+    if (!this.reliable.acknowledge(dialog.id, request.get('rack') ?? '')) return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
+    this.replyStateless(tx, createResponse(request, 200, 'OK', dialog.localTag));
+    owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: newTransactionId(), dialogId: dialog.id, raw: inbound.raw });
   }
 
   /** ACK for a 2xx we sent (§13.3.1.4): stops retransmission and goes to the dialog's app. */
@@ -178,9 +195,12 @@ export class UasHandler {
     if (ir.finalSent) return this.fail(app, msgId, 'final response already sent');
     const { status } = cmd;
     const method = ir.request.method;
+    // RFC 3262 §3: a 1xx the app marks `Require: 100rel` is sent reliably, if the caller allows it.
+    const reliable = method === 'INVITE' && status > 100 && status < 200 && cmd.sip.headers.some((h) => h.name.toLowerCase() === 'require' && /(^|,)\s*100rel\s*(,|$)/i.test(h.value));
+    if (reliable && !peerAccepts100rel(ir.request)) return this.fail(app, msgId, 'Remote endpoint does not support 100rel');
     const createsDialog = (method === 'INVITE' || method === 'SUBSCRIBE') && ir.dialog === undefined;
     if (status > 100) ir.localTag ??= appToTag(cmd.sip) ?? (ir.dialog ? undefined : newTag());
-    const listener = this.ctx.endpoints.forProtocol(ir.inbound.local.protocol, ir.inbound.local.address.includes(':'));
+    const listener = this.ctx.endpoints.forProtocol(ir.inbound.local.protocol, ir.inbound.local.address.includes(':'), ir.inbound.source.address);
     const needsContact = (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'UPDATE') && status > 100 && status < 300;
     const contactUri = listener ? LocalEndpoints.contactUri(listener) : undefined;
     const res = buildResponse(ir.request, status, cmd.reason, cmd.sip, {
@@ -195,6 +215,7 @@ export class UasHandler {
       const dialog = Dialog.forUas(ir.request, res, res.getAll('contact')[0] ?? (contactUri ? `<${contactUri}>` : ''), flow);
       if (dialog) {
         this.ctx.dialogs.add(dialog, ir.app);
+        this.ctx.nat.checkUas(dialog, ir.request, ir.inbound.source);
         ir.dialog = dialog;
         ir.createdDialog = true;
       }
@@ -203,11 +224,19 @@ export class UasHandler {
     }
     if (ir.dialog && status >= 200 && status < 300 && (method === 'INVITE' || method === 'UPDATE')) ir.dialog.refreshTarget(ir.request);
 
+    let rseq: number | undefined;
+    if (reliable && ir.dialog && lists100rel(res, 'require')) {
+      rseq = this.reliable.nextRSeq(ir.dialog.id);
+      res.set('rseq', String(rseq));
+    }
+
     this.ctx.counters.responseOut(method, status);
     const dest = ir.tx.destination;
     if (status >= 200) this.sendFinal(ir, res);
+    if (status >= 200 && status < 300) this.ctx.flows.onResponseSent(ir.request, res, ir.inbound);
     else this.sendProvisional(ir, res);
 
+    if (rseq !== undefined && ir.dialog) this.retransmitReliable(ir, ir.dialog, res, rseq);
     if (method === 'INVITE' && status >= 200 && status < 300 && ir.dialog) this.awaitAck(ir, res);
     if (status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     if (method === 'BYE' && status >= 200 && ir.dialog) this.dropDialog(ir.dialog);
@@ -240,6 +269,7 @@ export class UasHandler {
   }
 
   close(): void {
+    this.reliable.close();
     for (const r of this.awaitingAck.values()) r.dispose();
     this.awaitingAck.clear();
     for (const ir of this.byTx.values()) if (ir.timer) clearTimeout(ir.timer);
@@ -249,6 +279,7 @@ export class UasHandler {
 
   /** Called when a dialog ends for any reason: stop waiting for its ACK. */
   dialogEnded(dialog: Dialog): void {
+    this.reliable.forget(dialog.id);
     const r = this.awaitingAck.get(dialog.id);
     if (r) {
       r.dispose();
@@ -299,8 +330,19 @@ export class UasHandler {
     }
   }
 
+  /** RFC 3262 §3: resend until PRACK; none after 64*T1 ⇒ the INVITE is rejected with a 5xx. */
+  private retransmitReliable(ir: InboundRequest, dialog: Dialog, res: import('../parser').SipResponse, rseq: number): void {
+    const cseq = parseCSeq(ir.request.get('cseq') ?? '')?.seq ?? 0;
+    this.reliable.start(dialog.id, rseq, cseq, () => { if (!ir.finalSent) this.sendProvisional(ir, res); }, () => {
+      if (ir.finalSent) return;
+      this.ctx.logger.warn({ callId: ir.request.callId }, 'no PRACK for a reliable provisional response');
+      this.sendFinal(ir, createResponse(ir.request, 500, 'Server Internal Error', ir.localTag));
+    });
+  }
+
   private sendFinal(ir: InboundRequest, res: import('../parser').SipResponse): void {
     ir.finalSent = true;
+    if (ir.dialog) this.reliable.stop(ir.dialog.id);
     if (ir.timer) clearTimeout(ir.timer);
     ir.timer = undefined;
     this.byId.delete(ir.id);

@@ -148,6 +148,12 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   /** Serialises and sends; see the top of this file for errors. */
   async send(message: SipMessage, dest: Destination): Promise<void> {
     if (this.closing !== undefined) throw new TransportError('ECLOSED', 'transport layer is closed');
+    // RFC 6761 §6.4: a `.invalid` host (WebSocket clients' Via/Contact, RFC 7118 §5.2) never
+    // resolves; only the connection the client opened reaches it.
+    if (/(^|\.)invalid\.?$/i.test(dest.address) && !(dest.connectionId !== undefined && this.isConnectionOpen(dest.connectionId))) {
+      this.counters.sendErrors++;
+      throw new TransportError('ENOFLOW', `no open connection to ${dest.address} (a .invalid host is reachable only over its own flow)`);
+    }
     const transport = this.pick(dest.protocol, dest.address, dest.local);
     if (transport === undefined) {
       this.counters.sendErrors++;
