@@ -200,7 +200,7 @@ export class UasHandler {
     if (reliable && !peerAccepts100rel(ir.request)) return this.fail(app, msgId, 'Remote endpoint does not support 100rel');
     const createsDialog = (method === 'INVITE' || method === 'SUBSCRIBE') && ir.dialog === undefined;
     if (status > 100) ir.localTag ??= appToTag(cmd.sip) ?? (ir.dialog ? undefined : newTag());
-    const listener = this.ctx.endpoints.forProtocol(ir.inbound.local.protocol, ir.inbound.local.address.includes(':'));
+    const listener = this.ctx.endpoints.forProtocol(ir.inbound.local.protocol, ir.inbound.local.address.includes(':'), ir.inbound.source.address);
     const needsContact = (method === 'INVITE' || method === 'SUBSCRIBE' || method === 'UPDATE') && status > 100 && status < 300;
     const contactUri = listener ? LocalEndpoints.contactUri(listener) : undefined;
     const res = buildResponse(ir.request, status, cmd.reason, cmd.sip, {
@@ -215,6 +215,7 @@ export class UasHandler {
       const dialog = Dialog.forUas(ir.request, res, res.getAll('contact')[0] ?? (contactUri ? `<${contactUri}>` : ''), flow);
       if (dialog) {
         this.ctx.dialogs.add(dialog, ir.app);
+        this.ctx.nat.checkUas(dialog, ir.request, ir.inbound.source);
         ir.dialog = dialog;
         ir.createdDialog = true;
       }
@@ -232,6 +233,7 @@ export class UasHandler {
     this.ctx.counters.responseOut(method, status);
     const dest = ir.tx.destination;
     if (status >= 200) this.sendFinal(ir, res);
+    if (status >= 200 && status < 300) this.ctx.flows.onResponseSent(ir.request, res, ir.inbound);
     else this.sendProvisional(ir, res);
 
     if (rseq !== undefined && ir.dialog) this.retransmitReliable(ir, ir.dialog, res, rseq);
