@@ -5,26 +5,8 @@ import { createConnection, type Socket } from 'node:net';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, startSipp, type SippProcess } from '../support/sipp';
 import { assertNoCrash } from './support/output';
-import { branch, parseResponse, RawUdpPeer, type RawResponse } from './support/raw-udp';
+import { branch, okFor, parseResponse, rawInvite, RawUdpPeer, type RawResponse } from './support/raw-udp';
 import { connectApp, disconnectApp, sdp, Srf, waitFor, type SrfApp, type SrfDialog, type SrfReq, type SrfRes } from './support/srf';
-
-/** An INVITE with SDP from the raw peer (Contact = the peer, so in-dialog requests come back to it). */
-function rawInvite(peer: RawUdpPeer, sipPort: number, callId: string): Buffer {
-  const body = sdp(1);
-  return Buffer.from([
-    `INVITE sip:raw@127.0.0.1:${sipPort} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch()};rport`,
-    `From: <sip:raw@127.0.0.1:${peer.port}>;tag=raw1`, `To: <sip:raw@127.0.0.1:${sipPort}>`, `Call-ID: ${callId}`,
-    'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${peer.port}>`, 'Max-Forwards: 70', 'Content-Type: application/sdp',
-    `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-  ].join('\r\n'));
-}
-
-/** 200 to a request the raw peer received (copying Via/From/To/Call-ID/CSeq, §8.2.6.2). */
-function okFor(request: string): Buffer {
-  const lines = request.split('\r\n');
-  const pick = (re: RegExp): string[] => lines.filter((l) => re.test(l));
-  return Buffer.from(['SIP/2.0 200 OK', ...pick(/^(via|v)\s*:/i), ...pick(/^(from|f|to|t|call-id|i|cseq)\s*:/i), 'Content-Length: 0', '', ''].join('\r\n'));
-}
 
 /** Opens a raw TCP connection to the admin port, writes `data`, and collects what comes back until sipd closes it. */
 function rawAdmin(port: number, data: string, ms: number): Promise<{ reply: string; closedByServer: boolean }> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, runSipp, sippUas, type SippProcess, type SippResult } from '../support/sipp';
 import { assertNoCrash } from './support/output';
+import { branch, parseResponse, rawInvite, RawUdpPeer } from './support/raw-udp';
 import { connectApp, disconnectApp, sdp, waitFor, type SipError, type SrfApp, type SrfDialog, type SrfMessage, type SrfReq, type SrfRes } from './support/srf';
 
 type Handler = (req: SrfReq, res: SrfRes) => void;
@@ -137,6 +138,83 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       const r = await runSipp({ scenario: 'uac-call-remote-bye.xml', remote: sipdUri(), calls: 1, timeoutSec: 20, traceMessages: true });
       assertCalls(r, 1);
       assert.match(traced(r), /BYE sip:/);
+    });
+  });
+
+  describe('reliable provisional responses (RFC 3262)', () => {
+    it('a 183 the app sends with Require: 100rel goes out with RSeq, the PRACK reaches the app, then the call is answered', async () => {
+      const seen: string[] = [];
+      handlers.invite = (req, res) => {
+        res.send(183, { headers: { Require: '100rel' }, body: sdp(1) }, (err) => { if (err) seen.push(`183 failed: ${String(err)}`); }, (prack) => {
+          seen.push(prack.method ?? '?');
+          void srf.createUAS(req, res, { localSdp: sdp(2) }).then(() => seen.push('answered'));
+        });
+      };
+      const r = await runSipp({ scenario: 'uac-call-100rel.xml', remote: sipdUri(), calls: 1, pauseMs: 300, timeoutSec: 20, traceMessages: true });
+      assertCalls(r, 1);
+      assert.deepEqual(seen, ['PRACK', 'answered']);
+    });
+
+    it('the reliable 183 is retransmitted until PRACK; a PRACK with a wrong RAck gets 481, the right one 200', async () => {
+      const pracks: string[] = [];
+      handlers.invite = (_req, res) => {
+        res.send(183, { headers: { Require: '100rel' } }, undefined, (prack) => {
+          pracks.push(prack.get('rack') ?? '');
+          res.send(486);
+        });
+      };
+      const peer = await RawUdpPeer.open();
+      try {
+        const callId = `rel-${branch()}`;
+        await peer.send(rawInvite(peer, sipd.sipPort, callId, ['Supported: 100rel']), sipd.sipPort);
+        const is183 = (b: Buffer): boolean => parseResponse(b)?.status === 183;
+        const first = await peer.next(is183, 3000);
+        const again = await peer.next(is183, 3000);
+        assert.ok(first && again, 'the 183 is sent and retransmitted (T1) while no PRACK comes');
+        const r183 = parseResponse(first);
+        const rseq = Number(r183?.header('rseq'));
+        assert.ok(rseq > 0, 'the 183 carries RSeq');
+        assert.equal(parseResponse(again)?.header('rseq'), String(rseq), 'a retransmission keeps its RSeq');
+        assert.match(r183?.header('require') ?? '', /100rel/);
+        const prack = (rack: string): Buffer => Buffer.from([
+          `PRACK ${/<([^>]+)>/.exec(r183?.header('contact') ?? '')?.[1] ?? ''} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch()};rport`, `From: ${r183?.header('from') ?? ''}`,
+          `To: ${r183?.header('to') ?? ''}`, `Call-ID: ${callId}`, `CSeq: ${rack.startsWith(String(rseq + 1)) ? 2 : 3} PRACK`,
+          `RAck: ${rack}`, 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+        ].join('\r\n'));
+        const prackAnswer = (b: Buffer): boolean => / PRACK$/.test(parseResponse(b)?.header('cseq') ?? '');
+        await peer.send(prack(`${rseq + 1} 1 INVITE`), sipd.sipPort);
+        assert.equal(parseResponse((await peer.next(prackAnswer, 3000)) ?? Buffer.alloc(0))?.status, 481, 'RAck of no reliable 1xx ⇒ 481 (RFC 3262 §3)');
+        await peer.send(prack(`${rseq} 1 INVITE`), sipd.sipPort);
+        assert.equal(parseResponse((await peer.next(prackAnswer, 3000)) ?? Buffer.alloc(0))?.status, 200);
+        const final = await peer.next((b) => parseResponse(b)?.status === 486, 3000);
+        assert.ok(final, 'the app answered after being told of the PRACK');
+        assert.deepEqual(pracks, [`${rseq} 1 INVITE`]);
+        peer.drain();
+        assert.equal(await peer.next(is183, 1200), undefined, 'no 183 retransmission after the PRACK');
+      } finally {
+        peer.close();
+      }
+    });
+
+    it('a caller without 100rel support: the reliable 183 is refused and srf gets the error', async () => {
+      const errors: string[] = [];
+      handlers.invite = (_req, res) => {
+        res.send(183, { headers: { Require: '100rel' } }, (err) => {
+          errors.push(err === null ? 'sent' : typeof err === 'string' ? err : err.message);
+          res.send(480);
+        });
+      };
+      const peer = await RawUdpPeer.open();
+      try {
+        await peer.send(rawInvite(peer, sipd.sipPort, `norel-${branch()}`), sipd.sipPort);
+        const got = await peer.next((b) => (parseResponse(b)?.status ?? 0) > 100, 3000);
+        assert.equal(parseResponse(got ?? Buffer.alloc(0))?.status, 480, 'no 183 goes out, the app’s 480 does');
+        assert.equal(errors.length, 1);
+        assert.match(errors[0] ?? '', /100rel/);
+      } finally {
+        peer.close();
+      }
     });
   });
 

@@ -93,3 +93,21 @@ export class RawUdpPeer {
 export function branch(): string {
   return `z9hG4bK-raw-${randomBytes(6).toString('hex')}`;
 }
+
+/** An INVITE with SDP from the raw peer (Contact = the peer, so in-dialog requests come back to it). */
+export function rawInvite(peer: RawUdpPeer, sipPort: number, callId: string, extraHeaders: string[] = []): Buffer {
+  const body = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', ''].join('\r\n');
+  return Buffer.from([
+    `INVITE sip:raw@127.0.0.1:${sipPort} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch()};rport`,
+    `From: <sip:raw@127.0.0.1:${peer.port}>;tag=raw1`, `To: <sip:raw@127.0.0.1:${sipPort}>`, `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${peer.port}>`, 'Max-Forwards: 70', ...extraHeaders, 'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(body)}`, '', body,
+  ].join('\r\n'));
+}
+
+/** 200 to a request the raw peer received (copying Via/From/To/Call-ID/CSeq, §8.2.6.2). */
+export function okFor(request: string): Buffer {
+  const lines = request.split('\r\n');
+  const pick = (re: RegExp): string[] => lines.filter((l) => re.test(l));
+  return Buffer.from(['SIP/2.0 200 OK', ...pick(/^(via|v)\s*:/i), ...pick(/^(from|f|to|t|call-id|i|cseq)\s*:/i), 'Content-Length: 0', '', ''].join('\r\n'));
+}

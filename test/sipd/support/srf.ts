@@ -26,7 +26,10 @@ export interface SrfReq extends SrfMessage {
 }
 
 export interface SrfRes {
-  send(status: number, opts?: { body?: string; headers?: Record<string, string> }, cb?: (err: Error | null, msg: SrfMessage) => void): void;
+  /** On a refusal srf passes the server's reason text (a string), not an Error. */
+  send(status: number, opts?: { body?: string; headers?: Record<string, string> }, cb?: (err: Error | string | null, msg: SrfMessage) => void,
+    /** Called with the PRACK when the response was sent reliably (RFC 3262). */
+    fnPrack?: (prack: SrfMessage) => void): void;
   send(status: number, reason: string, opts?: { body?: string; headers?: Record<string, string> }): void;
 }
 
