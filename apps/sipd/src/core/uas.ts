@@ -233,8 +233,8 @@ export class UasHandler {
     this.ctx.counters.responseOut(method, status);
     const dest = ir.tx.destination;
     if (status >= 200) this.sendFinal(ir, res);
-    if (status >= 200 && status < 300) this.ctx.flows.onResponseSent(ir.request, res, ir.inbound);
     else this.sendProvisional(ir, res);
+    if (status >= 200 && status < 300) this.ctx.flows.onResponseSent(ir.request, res, ir.inbound);
 
     if (rseq !== undefined && ir.dialog) this.retransmitReliable(ir, ir.dialog, res, rseq);
     if (method === 'INVITE' && status >= 200 && status < 300 && ir.dialog) this.awaitAck(ir, res);
