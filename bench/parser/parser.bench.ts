@@ -1,6 +1,11 @@
 // Micro-benchmark of the sipd parser: ns per parseMessage of a typical INVITE with SDP and a
 // typical REGISTER, ns per serializeMessage, and the structured parses a proxy does per request.
 // Run: npx tsx bench/parser/parser.bench.ts [iterations]
+// tsx's module interop (getter-based exports) costs ~2x on this code; for the figures of the
+// tsc-built server, compile first:
+//   npx tsc --outDir /tmp/parser-bench --rootDir . --module commonjs --target ES2022 \
+//     --esModuleInterop --strict --skipLibCheck --types node bench/parser/parser.bench.ts
+//   node /tmp/parser-bench/bench/parser/parser.bench.js
 import {
   parseMessage, parseNameAddr, parseUri, serializeMessage, topVia,
 } from '../../apps/sipd/src/parser';
