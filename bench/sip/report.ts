@@ -45,11 +45,12 @@ export function renderMarkdown(info: RunInfo, ms: Measurement[], scenarios: Scen
   for (const [t, cmds] of Object.entries(info.commands)) L.push(`- ${t}: \`${cmds.join('` + `')}\``);
   L.push('');
   L.push('| scenario | ' + targets.map((t) => `${t} req/s (median)`).join(' | ')
-    + ' | sipd/Kamailio | CPU µs per request (per message = half), median | failed / retrans (sum) |');
-  L.push('|---|' + targets.map(() => '---:').join('|') + '|---:|---|---|');
+    + ' | sipd/Kamailio | CPU µs per request (per message = half), median | server-side CPU µs/req total, median (sipd/Kamailio) | failed / retrans (sum) |');
+  L.push('|---|' + targets.map(() => '---:').join('|') + '|---:|---|---|---|');
   for (const sc of scenarios) {
     const med: Record<string, number> = {};
     const cpuParts: string[] = [];
+    const totals: Record<string, number> = {};
     const failParts: string[] = [];
     for (const t of targets) {
       const rows = ms.filter((m) => m.target === t && m.scenario === sc);
@@ -58,6 +59,9 @@ export function renderMarkdown(info: RunInfo, ms: Measurement[], scenarios: Scen
         const us = median(rows.map((m) => m.cpuUsPerRequest[g]).filter((x) => Number.isFinite(x)));
         cpuParts.push(`${g} ${fmt(us, 1)}`);
       }
+      // Per round, all server-side processes of the target together; then the median.
+      totals[t] = median(rows.map((m) => Object.values(m.cpuUsPerRequest).reduce((a, b) => a + b, 0))
+        .filter((x) => Number.isFinite(x)));
       if (rows.length > 0) {
         failParts.push(`${t} ${rows.reduce((a, m) => a + m.failed, 0)} / ${rows.reduce((a, m) => a + m.retransmissions, 0)}`);
       }
@@ -69,7 +73,11 @@ export function renderMarkdown(info: RunInfo, ms: Measurement[], scenarios: Scen
     });
     const ratio = med.sipd !== undefined && med.kamailio !== undefined && Number.isFinite(med.sipd) && Number.isFinite(med.kamailio)
       ? fmt(med.sipd / med.kamailio, 3) : 'n/a';
-    L.push(`| ${sc} | ${cells.join(' | ')} | ${ratio} | ${cpuParts.join(', ') || 'n/a'} | ${failParts.join(', ') || 'n/a'} |`);
+    const totalParts = targets.filter((t) => Number.isFinite(totals[t])).map((t) => `${t} ${fmt(totals[t], 1)}`);
+    const cpuRatio = Number.isFinite(totals.sipd) && Number.isFinite(totals.kamailio)
+      ? ` (${fmt(totals.sipd / totals.kamailio, 1)}x)` : '';
+    L.push(`| ${sc} | ${cells.join(' | ')} | ${ratio} | ${cpuParts.join(', ') || 'n/a'} | ${totalParts.join(', ') || 'n/a'}${cpuRatio} | `
+      + `${failParts.join(', ') || 'n/a'} |`);
   }
   L.push('', '<details><summary>Every round</summary>', '');
   L.push('| round | target | scenario | req/s | ok | failed | retrans | recv timeouts | CPU µs/req | core share | SIPp core share | UDP rcvbuf drops | note |');

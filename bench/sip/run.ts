@@ -11,8 +11,9 @@
 //                       (default: env OPENLINE_SIPD_CMD or DEFAULT_SIPD_CMD)
 //   --app-cmd "..."     srf app command ({ADMIN_PORT} {SECRET}); default node + tsx in-process
 //   --results FILE      Markdown to update (default bench/RESULTS.md); --no-write to only print
+//   --from-json FILE    no measuring: re-render the results block from a saved bench/out/*.json
 // Every target that cannot run is reported as "not measured: <reason>", never skipped silently.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_SIPD_CMD, findRepoRoot, startKamailioTarget, startSipdTarget, type StartOutcome,
   type TargetConfig, type TargetName } from './targets';
@@ -73,6 +74,13 @@ function parseArgs(argv: string[], repoRoot: string): Options {
 export async function main(argv: string[]): Promise<number> {
   const repoRoot = findRepoRoot(__dirname);
   const o = parseArgs(argv, repoRoot);
+  const fromJson = argv.includes('--from-json') ? argv[argv.indexOf('--from-json') + 1] : undefined;
+  if (fromJson) {
+    const saved = JSON.parse(readFileSync(fromJson, 'utf8')) as { info: RunInfo; ms: Measurement[] };
+    const block = renderMarkdown(saved.info, saved.ms, o.scenarios, o.targets);
+    if (o.write) writeResults(o.results, block); else console.log(block);
+    return 0;
+  }
   const cfg: TargetConfig = {
     repoRoot, serverCpu: o.serverCpu, kamailioChildren: o.kamailioChildren, sipdCmd: o.sipdCmd,
     appCmd: o.appCmd, secret: 'bench-secret',
