@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSipd, type SipdProcess } from '../support/sipd';
 import { describeSippResult, runSipp, sippUas, type SippProcess, type SippResult } from '../support/sipp';
-import { assertNoCrash } from './support/output';
+import { assertNoCrash, assertNoRefusedResponses } from './support/output';
 import { branch, parseResponse, rawInvite, RawUdpPeer } from './support/raw-udp';
 import { connectApp, disconnectApp, sdp, waitFor, type SipError, type SrfApp, type SrfDialog, type SrfMessage, type SrfReq, type SrfRes } from './support/srf';
 
@@ -55,6 +55,7 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
     const code = await sipd?.stop();
     assert.equal(code, 0, `sipd exit code; output:\n${sipd?.output().slice(-3000)}`);
     assertNoCrash(sipd.output());
+    assertNoRefusedResponses(sipd.output());
   });
 
   const sipdUri = (): string => `127.0.0.1:${sipd.sipPort}`;

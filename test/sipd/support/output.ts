@@ -19,3 +19,9 @@ export function assertNoCrash(output: string): void {
   const bad = crashLines(output);
   assert.deepEqual(bad, [], `sipd logged errors or crashed:\n${bad.slice(0, 20).join('\n')}`);
 }
+
+/** The engine must never hand a transaction a response it refuses (e.g. a final response twice). */
+export function assertNoRefusedResponses(output: string): void {
+  const bad = output.split('\n').filter((l) => /refused by the transaction/.test(l));
+  assert.deepEqual(bad, [], `sipd tried to send responses its transactions refused:\n${bad.slice(0, 10).join('\n')}`);
+}
