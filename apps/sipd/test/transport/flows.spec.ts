@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { createLogger } from '@openline/log';
 import { WebSocket } from 'ws';
 import { SipEngine } from '../../src/core/engine';
-import { parseMessage, type SipMessage } from '../../src/parser';
+import { parseMessage, type SipMessage, type SipRequest, type SipResponse } from '../../src/parser';
 import { makeSelfSignedCert, type TestCert } from './certs';
 import { withTimeout } from './support';
 
@@ -37,6 +37,13 @@ function parse(text: string | Buffer): SipMessage {
   const r = parseMessage(Buffer.isBuffer(text) ? text : Buffer.from(text));
   if (!r.ok) throw new Error(`unparseable: ${r.reason}`);
   return r.message;
+}
+
+function isRequest(m: SipMessage, method?: string): m is SipRequest {
+  return m.kind === 'request' && (method === undefined || m.method === method);
+}
+function isResponse(m: SipMessage, status?: number): m is SipResponse {
+  return m.kind === 'response' && (status === undefined || m.status === status);
 }
 
 /** A response to `req` (Via/From/To/Call-ID/CSeq copied), as a client would send it. */
@@ -119,13 +126,12 @@ describe('flows through the engine (registered connections, 430, NAT)', function
       await once(ws, 'open');
       const contact = 'sip:k3v9@q8zt1m2h.invalid;transport=ws';
       ws.send(register('SIP/2.0/WS q8zt1m2h.invalid;branch=z9hG4bKreg1', `<${contact}>`, 'reg-ws-1'));
-      const ok = await inbox.next((m) => m.kind === 'response');
-      assert.equal((ok as unknown as { status: number }).status, 200);
+      await inbox.next((m) => isResponse(m, 200));
       assert.equal(bindings.get(contact)?.protocol, 'tcp'); // drachtio reports ws as tcp
       assert.equal(engine.flows.size, 1);
 
       const pending = appRequest(contact, 'MESSAGE');
-      const msg = await inbox.next((m) => m.kind === 'request');
+      const msg = await inbox.next((m) => isRequest(m, 'MESSAGE'));
       assert.match(msg.getAll('via')[0]!, /^SIP\/2\.0\/WS /);
       assert.equal(msg.body.toString(), 'hello');
       ws.send(answer(msg, 200));
@@ -179,14 +185,14 @@ describe('flows through the engine (registered connections, 430, NAT)', function
       assert.equal(rec.source, `127.0.0.1:${udp.address().port}`);
 
       const call = srf.createUAC(contact, { localSdp: SDP, proxy: `sip:${rec.source}` });
-      const invite = await inbox.next((m) => m.kind === 'request');
-      assert.match(invite.uri ?? '', /10\.77\.0\.2/);
+      const invite = await inbox.next((m) => isRequest(m, 'INVITE')) as SipRequest;
+      assert.match(invite.uri, /10\.77\.0\.2/);
       send(answer(invite, 200, `Contact: <${contact}>\r\nContent-Type: application/sdp\r\n`, SDP));
       const dialog = await call;
-      const ack = await inbox.next((m) => m.kind === 'request' && (m as unknown as { method: string }).method === 'ACK');
+      const ack = await inbox.next((m) => isRequest(m, 'ACK'));
       assert.equal(ack.callId, invite.callId, 'the ACK came through the NAT binding, not to 10.77.0.2');
       const bye = dialog.destroy();
-      const byeReq = await inbox.next((m) => m.kind === 'request' && (m as unknown as { method: string }).method === 'BYE');
+      const byeReq = await inbox.next((m) => isRequest(m, 'BYE'));
       send(answer(byeReq, 200));
       await bye;
       udp.close();
@@ -203,13 +209,13 @@ describe('flows through the engine (registered connections, 430, NAT)', function
       onInvite = (req, res) => void srf.createUAS(req, res, { localSdp: SDP }).then((d) => (dialog = d));
       const invite = `INVITE sip:svc@127.0.0.1:${ports.udp} SIP/2.0\r\nVia: SIP/2.0/UDP 10.77.0.3:5060;rport;branch=z9hG4bKinv4\r\nMax-Forwards: 70\r\nFrom: <sip:dave@example.com>;tag=d1\r\nTo: <sip:svc@example.com>\r\nCall-ID: nat-uas-1\r\nCSeq: 1 INVITE\r\nContact: <sip:dave@10.77.0.3:5060>\r\nContent-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`;
       udp.send(invite, ports.udp!, '127.0.0.1');
-      const ok = await inbox.next((m) => m.kind === 'response' && (m as unknown as { status: number }).status === 200);
+      const ok = await inbox.next((m) => isResponse(m, 200));
       const toTag = /tag=([^;>\s]+)/.exec(ok.get('to') ?? '')?.[1];
       udp.send(`ACK sip:svc@127.0.0.1:${ports.udp} SIP/2.0\r\nVia: SIP/2.0/UDP 10.77.0.3:5060;rport;branch=z9hG4bKack4\r\nMax-Forwards: 70\r\nFrom: <sip:dave@example.com>;tag=d1\r\nTo: <sip:svc@example.com>;tag=${toTag}\r\nCall-ID: nat-uas-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n`, ports.udp!, '127.0.0.1');
       await waitUntil(() => dialog !== undefined);
       const bye = dialog!.destroy();
-      const byeReq = await inbox.next((m) => m.kind === 'request');
-      assert.match(byeReq.uri ?? '', /10\.77\.0\.3/, 'Request-URI stays the Contact');
+      const byeReq = await inbox.next((m) => isRequest(m, 'BYE')) as SipRequest;
+      assert.match(byeReq.uri, /10\.77\.0\.3/, 'Request-URI stays the Contact');
       udp.send(answer(byeReq, 200), ports.udp!, '127.0.0.1');
       await bye;
       udp.close();
