@@ -14,6 +14,7 @@ import { DeviceRecorder } from './lib/devices';
 import { authenticate, authorizeAor, checkDomain, checkRequest, initLocals } from './lib/middleware';
 import { options } from './lib/options';
 import { register } from './lib/register';
+import { registerStatusCodes } from './lib/status-codes';
 import type { Middleware, SrfReq } from './lib/srf-types';
 
 export interface RegistrarOptions {
@@ -36,9 +37,11 @@ export interface RegistrarApp {
   close(): Promise<void>;
 }
 
-/** srf's typings give `next` as Function and lack receivedOn/locals: our typed view of both. */
-function adapt(mw: Middleware): (req: Srf.SrfRequest, res: Srf.SrfResponse, next: Function) => void {
-  return (req, res, next) => mw(req as SrfReq, res, (err?: Error) => Reflect.apply(next, undefined, err ? [err] : []));
+/** srf's typings give `next` as an untyped Function and lack receivedOn/locals: our typed view. */
+function adapt(mw: Middleware): (req: Srf.SrfRequest, res: Srf.SrfResponse, next: unknown) => void {
+  return (req, res, next) => mw(req as SrfReq, res, (err?: Error) => {
+    if (typeof next === 'function') Reflect.apply(next, undefined, err ? [err] : []);
+  });
 }
 
 export function settingsFrom(config: Config): RegistrarSettings {
@@ -93,6 +96,7 @@ export function createRegistrar(opts: RegistrarOptions): RegistrarApp {
     node: { id: opts.nodeId ?? '' },
   };
 
+  registerStatusCodes();
   const srf = new Srf();
   setDeps(srf, deps);
   for (const mw of [initLocals, checkRequest, checkDomain, authenticate, authorizeAor, register]) {

@@ -10,7 +10,7 @@ function nonceOf(challenge: string): string {
   return /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
 }
 
-function answer(server: DigestServer, alg: 'MD5' | 'SHA-256', nonce: string, nc: string, ha1 = HA1[alg]): string {
+function answer(alg: 'MD5' | 'SHA-256', nonce: string, nc: string, ha1 = HA1[alg]): string {
   const c = { nonce, uri: 'sip:ex.test', nc, cnonce: 'abc', qop: 'auth' };
   const response = digestResponse(alg, ha1, c, 'REGISTER');
   return `Digest username="alice", realm="ex.test", nonce="${nonce}", uri="sip:ex.test", response="${response}", algorithm=${alg}, qop=auth, nc=${nc}, cnonce="abc"`;
@@ -36,42 +36,42 @@ describe('sip-auth: verification against stored HA1', () => {
   for (const alg of ['MD5', 'SHA-256'] as const) {
     it(`accepts a correct ${alg} response (RFC 7616 §3.4.1)`, () => {
       const nonce = nonceOf(s.challenge('ex.test')[0]);
-      const r = s.verify(s.parse(answer(s, alg, nonce, '00000001')), 'ex.test', 'REGISTER', HA1);
+      const r = s.verify(s.parse(answer(alg, nonce, '00000001')), 'ex.test', 'REGISTER', HA1);
       assert.equal(r.outcome, DigestOutcome.Ok);
       assert.equal(r.algorithm, alg);
     });
   }
   it('answers a wrong password and an unknown user the same way (no enumeration)', () => {
     const nonce = nonceOf(s.challenge('ex.test')[0]);
-    const wrong = s.verify(s.parse(answer(s, 'MD5', nonce, '00000001', md5('alice:ex.test:nope'))), 'ex.test', 'REGISTER', HA1);
-    const unknown = s.verify(s.parse(answer(s, 'MD5', nonce, '00000002')), 'ex.test', 'REGISTER', undefined);
+    const wrong = s.verify(s.parse(answer('MD5', nonce, '00000001', md5('alice:ex.test:nope'))), 'ex.test', 'REGISTER', HA1);
+    const unknown = s.verify(s.parse(answer('MD5', nonce, '00000002')), 'ex.test', 'REGISTER', undefined);
     assert.equal(wrong.outcome, DigestOutcome.Mismatch);
     assert.equal(unknown.outcome, DigestOutcome.Mismatch);
   });
   it('refuses a replayed nonce count (RFC 7616 §3.4: nc must grow)', () => {
     const nonce = nonceOf(s.challenge('ex.test')[0]);
-    assert.equal(s.verify(s.parse(answer(s, 'MD5', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Ok);
-    assert.equal(s.verify(s.parse(answer(s, 'MD5', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Replay);
-    assert.equal(s.verify(s.parse(answer(s, 'MD5', nonce, '00000002')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Ok);
+    assert.equal(s.verify(s.parse(answer('MD5', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Ok);
+    assert.equal(s.verify(s.parse(answer('MD5', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Replay);
+    assert.equal(s.verify(s.parse(answer('MD5', nonce, '00000002')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Ok);
   });
   it('reports a correct answer to an expired nonce as stale', () => {
     let now = 1_700_000_000_000;
     const t = new DigestServer({ nonceKey: 'k'.repeat(32), nonceTtlSeconds: 10, now: () => now });
     const nonce = nonceOf(t.challenge('ex.test')[0]);
     now += 11_000;
-    assert.equal(t.verify(t.parse(answer(t, 'SHA-256', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Stale);
+    assert.equal(t.verify(t.parse(answer('SHA-256', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.Stale);
   });
   it('rejects a nonce it did not issue, or one issued for another realm', () => {
     const other = new DigestServer({ nonceKey: 'x'.repeat(32), nonceTtlSeconds: 60 });
     const forged = nonceOf(other.challenge('ex.test')[0]);
-    assert.equal(s.verify(s.parse(answer(s, 'MD5', forged, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadNonce);
+    assert.equal(s.verify(s.parse(answer('MD5', forged, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadNonce);
     const foreign = nonceOf(s.challenge('other.test')[0]);
-    assert.equal(s.verify(s.parse(answer(s, 'MD5', foreign, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadNonce);
+    assert.equal(s.verify(s.parse(answer('MD5', foreign, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadNonce);
   });
   it('refuses algorithms it did not offer', () => {
     const md5Only = new DigestServer({ nonceKey: 'k'.repeat(32), nonceTtlSeconds: 60, algorithms: ['MD5'] });
     const nonce = nonceOf(md5Only.challenge('ex.test')[0]);
-    assert.equal(md5Only.verify(md5Only.parse(answer(md5Only, 'SHA-256', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadAlgorithm);
+    assert.equal(md5Only.verify(md5Only.parse(answer('SHA-256', nonce, '00000001')), 'ex.test', 'REGISTER', HA1).outcome, DigestOutcome.BadAlgorithm);
   });
 });
 

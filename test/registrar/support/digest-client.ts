@@ -61,6 +61,10 @@ export interface RegisterOptions {
   expires?: number;
   extraHeaders?: string[];
   callId?: string;
+  /** Max-Forwards value (default 70). */
+  maxForwards?: number;
+  /** Digest username when it differs from the AOR user (403 checks). */
+  authUser?: string;
 }
 
 export class SipUdpClient {
@@ -110,7 +114,7 @@ export class SipUdpClient {
     const lines = [
       `REGISTER sip:${o.domain} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
-      'Max-Forwards: 70',
+      `Max-Forwards: ${o.maxForwards ?? 70}`,
       `From: <sip:${o.user}@${o.domain}>;tag=${randomBytes(4).toString('hex')}`,
       `To: <sip:${o.user}@${o.domain}>`,
       `Call-ID: ${o.callId ?? this.callId}`,
@@ -148,7 +152,7 @@ export class SipUdpClient {
     if (challenge.status !== 401) return { challenge, final: challenge };
     const ch = challenge.all('www-authenticate').map(parseChallenge).find((c) => c?.algorithm === algorithm);
     if (!ch) throw new Error(`no ${algorithm} challenge in:\n${challenge.raw}`);
-    const final = await this.send(o, this.authorization(ch, o.user, password, `sip:${o.domain}`));
+    const final = await this.send(o, this.authorization(ch, o.authUser ?? o.user, password, `sip:${o.domain}`));
     return { challenge, final };
   }
 }
