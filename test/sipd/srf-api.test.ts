@@ -198,6 +198,18 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       }
     });
 
+    it('createUAC: a reliable 183 from the callee is PRACKed by srf through sipd, then the call is answered (uas-answer-100rel)', async () => {
+      const far = await uas('uas-answer-100rel.xml');
+      const provisional: number[] = [];
+      const uac = await srf.createUAC(`sip:callee@127.0.0.1:${far.localPort}`, { localSdp: sdp(1), headers: { Supported: '100rel' } },
+        { cbProvisional: (r) => provisional.push(r.status ?? 0) });
+      assert.deepEqual(provisional, [183], 'srf saw the 183 once (retransmissions absorbed)');
+      await uac.destroy();
+      const r = await far.stop(3000);
+      assertCalls(r, 1);
+      assert.match(traced(r), /\r?\nRAck: 1 1 INVITE/);
+    });
+
     it('a caller without 100rel support: the reliable 183 is refused and srf gets the error', async () => {
       const errors: string[] = [];
       handlers.invite = (_req, res) => {
