@@ -145,7 +145,7 @@ async function run(cfg: DriverConfig): Promise<DriverResult> {
     const server = encodeURIComponent(`wss://127.0.0.1:${WSS_PORT}`);
     await page.goto(`http://127.0.0.1:${HTTP_PORT}/?server=${server}&user=alice`);
     type BrowserState = NonNullable<DriverResult['browser']>;
-    const state = (): Promise<BrowserState> => page.evaluate(() => (window as unknown as { sipResult: BrowserState }).sipResult);
+    const state = (): Promise<BrowserState> => page.evaluate(() => (globalThis as unknown as { sipResult: BrowserState }).sipResult);
     await until('browser registered', 20_000, async () => ((await state()).registered ? true : undefined));
     const bound = await until('binding recorded by the app', 5000, () => binding);
     result.binding = bound;
