@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort, runSipp, waitForPort, describeSippResult } from '../../test/support/sipp';
-import { startKamailio, descendants } from '../../test/sipp/kamailio';
+import { startKamailio, descendants, snapshotProcesses, killSurvivors } from '../../test/sipp/kamailio';
 
 export type TargetName = 'kamailio' | 'sipd';
 
@@ -78,14 +78,18 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
+/** SIGTERM the process we started, SIGKILL it after timeoutMs, then SIGKILL any of its own
+ * descendants (listed before the stop) that outlived it. */
 async function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
   if (!alive(child) || child.pid === undefined) return;
   const pid = child.pid;
+  const kids = snapshotProcesses(descendants(pid));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
   const t = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
   await exited;
   clearTimeout(t);
+  killSurvivors(kids);
 }
 
 /** Answering probe: the target must answer 20 OPTIONS before it is measured. */

@@ -67,6 +67,30 @@ function readTasks(pid: number): number[] {
   }
 }
 
+/** Start time of a process (field 22 of /proc/<pid>/stat), to tell it from a later PID reuse. */
+export function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Identify processes now, so they can be killed later only if they are still the same ones. */
+export function snapshotProcesses(pids: number[]): { pid: number; start: string | undefined }[] {
+  return pids.map((pid) => ({ pid, start: procStartTime(pid) }));
+}
+
+/** SIGKILL the snapshotted processes that still exist with the same start time. */
+export function killSurvivors(snap: { pid: number; start: string | undefined }[]): void {
+  for (const p of snap) {
+    if (p.start !== undefined && procStartTime(p.pid) === p.start) {
+      try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
@@ -90,11 +114,18 @@ export async function startKamailio(o: KamailioOptions): Promise<KamailioHandle>
 
   const stop = async (timeoutMs = 5000): Promise<void> => {
     if (exited) return;
+    // Kamailio's main process stops its workers on SIGTERM; the ones listed now are killed
+    // afterwards only if they outlived it (e.g. after a SIGKILL of the main process).
+    const workers = descendants(pid);
+    const snap = snapshotProcesses(workers);
     const done = new Promise<void>((r) => child.once('exit', () => r()));
     try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
     const t = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
     await done;
     clearTimeout(t);
+    const deadline = Date.now() + 2000;
+    while (workers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    killSurvivors(snap);
   };
   try {
     await waitForPort(o.readyPort, 'u1', o.startTimeoutMs ?? 10000, () => exited);

@@ -322,8 +322,10 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
   child.stderr?.on('data', (c: Buffer) => { stderrTail = appendTail(stderrTail, c); });
 
   // Backstop in case `timeout` itself does not end: kill the wrapper we started, by PID.
-  const backstop = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } },
-    (timeoutSec + 10) * 1000);
+  const backstop = setTimeout(() => {
+    const sipp = sippPidOf(pid);
+    for (const p of sipp !== undefined ? [sipp, pid] : [pid]) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  }, (timeoutSec + 10) * 1000);
 
   const done = new Promise<SippResult>((resolve, reject) => {
     child.once('error', reject);
@@ -341,16 +343,20 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
     });
   });
 
+  // Escalation: SIGUSR1 to SIPp (graceful quit), SIGTERM after graceMs, SIGKILL 3 s later;
+  // always to SIPp's own PID (a signal the `timeout` wrapper does not forward would orphan it).
   const stop = async (graceMs = 3000): Promise<SippResult> => {
     if (child.exitCode === null && child.signalCode === null) {
       const sipp = sippPidOf(pid);
-      try {
-        if (sipp !== undefined) process.kill(sipp, 'SIGUSR1');
-        else process.kill(pid, 'SIGTERM');
-      } catch { /* exited meanwhile */ }
-      const t = setTimeout(() => { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }, graceMs);
+      const send = (sig: NodeJS.Signals): void => {
+        for (const p of sipp !== undefined ? [sipp] : [pid]) { try { process.kill(p, sig); } catch { /* gone */ } }
+      };
+      send(sipp !== undefined ? 'SIGUSR1' : 'SIGTERM');
+      const t1 = setTimeout(() => send('SIGTERM'), graceMs);
+      const t2 = setTimeout(() => { send('SIGKILL'); try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs + 3000);
       const r = await done;
-      clearTimeout(t);
+      clearTimeout(t1);
+      clearTimeout(t2);
       return r;
     }
     return done;
