@@ -76,6 +76,7 @@ export class SipEngine {
       ...(opts.transport?.tcp ? { tcp: opts.transport.tcp } : {}),
       ...(opts.transport?.ws ? { ws: opts.transport.ws } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
+      forceRport: true, // as drachtio: responses follow the NAT binding (RFC 3581 §4 for every client)
       advertisedHosts: [opts.externalIp, ...(opts.contactNat ?? []).map((n) => n?.externalIp)].filter((h): h is string => h !== undefined && h !== ''),
       logger: {
         warn: (f, m) => tlog.warn(f, m),

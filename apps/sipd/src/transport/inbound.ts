@@ -21,13 +21,16 @@ export function topVia(msg: SipMessage): Via | undefined {
  * RFC 3581 §4: with an empty rport, the server MUST set rport to the source port and MUST add
  * received "even if it is identical to the value of the sent-by component".
  *
+ * With `forceRport`, a Via without rport is treated as if it had an empty one.
  * Rewrites the top Via in place. Returns the processed Via, or undefined if there is no usable one.
  */
-export function processInboundVia(req: SipRequest, source: Endpoint): Via | undefined {
+export function processInboundVia(req: SipRequest, source: Endpoint, forceRport = false): Via | undefined {
   const via = topVia(req);
   if (via === undefined) return undefined;
   let changed = false;
-  const rport = via.params.get('rport');
+  // drachtio runs sofia with NTATAG_SERVER_RPORT(2): rport is filled even when the client did not
+  // ask for it, so responses reach NAT'd UDP clients that omit it (RFC 3581 §4 made mandatory).
+  const rport = forceRport && via.params.get('rport') === undefined ? null : via.params.get('rport');
   if (rport === null) {
     // RFC 3581 §4: fill the empty rport; received is then mandatory.
     via.params.set('rport', String(source.port));

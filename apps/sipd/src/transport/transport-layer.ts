@@ -45,6 +45,8 @@ export interface TransportLayerOptions {
   isLocalSentBy?: SentByMatcher;
   /** Extra host names/addresses that count as ours for the default sent-by check. */
   advertisedHosts?: string[];
+  /** Fill rport (and received) on every request's top Via, asked for or not (drachtio/sofia SERVER_RPORT 2). Default false. */
+  forceRport?: boolean;
   /** §18.1.1 size rule on for prepareRequestDestination(). Default true. */
   largeUdpRequestsOverTcp?: boolean;
   /** The §18.1.1 threshold: MTU − 200 = 1300 bytes. */
@@ -263,7 +265,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     const message = parsed.message;
     if (message.kind === 'request') {
       // §18.2.1: received / rport on the top Via.
-      const via = processInboundVia(message, source);
+      const via = processInboundVia(message, source, this.opts.forceRport === true);
       if (via === undefined) {
         this.counters.requestsDropped++;
         return;

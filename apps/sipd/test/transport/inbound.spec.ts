@@ -39,6 +39,19 @@ describe('server-side inbound Via processing (§18.2.1, RFC 3581 §4)', () => {
     assert.deepEqual(r.getAll('via'), ['SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1;received=192.0.2.7', 'SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2']);
   });
 
+  it('forceRport (drachtio SERVER_RPORT 2): a Via without rport gets rport=<source port> and received, so the response follows the NAT binding', () => {
+    const r = req('SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1');
+    const via = processInboundVia(r, src, true)!;
+    assert.equal(via.params.get('rport'), '40123');
+    assert.equal(via.params.get('received'), '192.0.2.7');
+    assert.deepEqual(responseDestination(via, src), { protocol: 'udp', address: '192.0.2.7', port: 40123 });
+  });
+
+  it('forceRport keeps an rport value the client already filled', () => {
+    const r = req('SIP/2.0/UDP 10.0.0.1:5060;rport=5999;branch=z9hG4bK1');
+    assert.equal(processInboundVia(r, src, true)?.params.get('rport'), '5999');
+  });
+
   it('returns undefined when there is no Via', () => {
     assert.equal(processInboundVia(new SipRequest('OPTIONS', 'sip:x@y'), src), undefined);
   });
