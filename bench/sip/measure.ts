@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSipp, statRows, sippEpochSec, type SippResult } from '../../test/support/sipp';
-import { cpuSnapshot, cpuDelta, cpuMicros, udpCounters } from './procstat';
+import { cpuSnapshot, cpuDelta, cpuMicros, udpCounters, udpSocketDrops } from './procstat';
 import type { RunningTarget } from './targets';
 
 export type ScenarioName = 'options' | 'register';
@@ -46,6 +46,9 @@ export interface Measurement {
   /** Share of one core used by SIPp (near 1 = the load generator may be the limit). */
   sippCpuShare: number;
   udpRcvbufErrors: number;
+  /** Receive-buffer drops on the server's SIP socket and on SIPp's socket during the run. */
+  serverSocketDrops: number;
+  sippSocketDrops: number;
   sippExit: number | null;
   note: string;
 }
@@ -84,6 +87,7 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
   const pidsBefore = target.groups();
   const before = new Map(Object.entries(pidsBefore).map(([g, p]) => [g, cpuSnapshot(p)]));
   const udp0 = udpCounters();
+  const serverDrops0 = udpSocketDrops(target.sipPort);
   const started = Date.now();
   const sipp = await startSipp({
     scenario: SCENARIO_FILES[scenario],
@@ -102,6 +106,7 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
     cleanup: 'never',
   });
   await new Promise((r) => setTimeout(r, durationSec * 1000));
+  const sippDrops = udpSocketDrops(sipp.localPort); // SIPp's socket is new: its count starts at 0
   const sippPid = sipp.sippPid();
   const sippCpu = sippPid !== undefined ? cpuMicros(sippPid) ?? 0 : 0;
   const sippWallUs = (Date.now() - started) * 1000;
@@ -109,6 +114,7 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
   const r: SippResult = await sipp.stop(10000);
   const wallSec = (Date.now() - started) / 1000;
   const udp1 = udpCounters();
+  const serverSocketDrops = udpSocketDrops(target.sipPort) - serverDrops0;
   const pidsAfter = target.groups();
   const cpuUsPerRequest: Record<string, number> = {};
   const cpuShare: Record<string, number> = {};
@@ -132,6 +138,7 @@ export async function measure(target: RunningTarget, scenario: ScenarioName, rou
     recvTimeouts: r.failedTimeoutOnRecv, unexpected: r.unexpectedMessages, wallSec,
     cpuUsPerRequest, cpuShare, sippCpuShare: sippCpu / Math.max(sippWallUs, 1),
     udpRcvbufErrors: udp1.rcvbufErrors - udp0.rcvbufErrors,
+    serverSocketDrops, sippSocketDrops: sippDrops,
     sippExit: r.exitCode, note: notes.join('; '),
   };
 }

@@ -58,6 +58,18 @@ export function udpCounters(): UdpCounters {
   return { inDatagrams: get('InDatagrams'), inErrors: get('InErrors'), rcvbufErrors: get('RcvbufErrors') };
 }
 
+/** Drops counted on the UDP sockets bound to a local port (last column of /proc/net/udp):
+ * receive-buffer overflows of that one socket, unlike the host-wide snmp counter. */
+export function udpSocketDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let sum = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1]?.endsWith(hex)) sum += Number(cols[cols.length - 1]) || 0;
+  }
+  return sum;
+}
+
 /** Median of numbers (NaN for an empty list). */
 export function median(xs: number[]): number {
   if (xs.length === 0) return Number.NaN;

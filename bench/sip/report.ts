@@ -80,15 +80,17 @@ export function renderMarkdown(info: RunInfo, ms: Measurement[], scenarios: Scen
       + `${failParts.join(', ') || 'n/a'} |`);
   }
   L.push('', '<details><summary>Every round</summary>', '');
-  L.push('| round | target | scenario | req/s | ok | failed | retrans | recv timeouts | CPU µs/req | core share | SIPp core share | UDP rcvbuf drops | note |');
-  L.push('|---:|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|');
+  L.push('| round | target | scenario | req/s | ok | failed | retrans | recv timeouts | CPU µs/req | core share | SIPp core share '
+    + '| socket drops server / SIPp | host UDP rcvbuf drops | note |');
+  L.push('|---:|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|');
   for (const m of ms) {
     const cpu = Object.entries(m.cpuUsPerRequest).map(([g, v]) => `${g} ${fmt(v, 1)}`).join(', ');
     const share = Object.entries(m.cpuShare).map(([g, v]) => `${g} ${fmt(v * 100)} %`).join(', ');
     L.push(`| ${m.round} | ${m.target} | ${m.scenario} | ${fmt(m.rate)} | ${m.successful} | ${m.failed} | ${m.retransmissions} | `
-      + `${m.recvTimeouts} | ${cpu} | ${share} | ${fmt(m.sippCpuShare * 100)} % | ${m.udpRcvbufErrors} | ${m.note} |`);
+      + `${m.recvTimeouts} | ${cpu} | ${share} | ${fmt(m.sippCpuShare * 100)} % | `
+      + `${m.serverSocketDrops ?? 'n/a'} / ${m.sippSocketDrops ?? 'n/a'} | ${m.udpRcvbufErrors} | ${m.note} |`);
   }
-  for (const n of info.notMeasured) L.push(`| ${n.round} | ${n.target} | all | not measured: ${n.reason.replace(/\|/g, '/')} ||||||||||`);
+  for (const n of info.notMeasured) L.push(`| ${n.round} | ${n.target} | all | not measured: ${n.reason.replace(/\|/g, '/')} |||||||||||`);
   L.push('', '</details>', '');
   return L.join('\n');
 }

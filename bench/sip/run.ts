@@ -118,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
           const cpu = Object.entries(m.cpuUsPerRequest).map(([g, v]) => `${g} ${v.toFixed(1)} µs/req`).join(', ');
           console.log(`round ${round} ${t} ${sc}: ${m.rate.toFixed(0)} req/s ok=${m.successful} failed=${m.failed} `
             + `retrans=${m.retransmissions} ${cpu} sipp-core=${(m.sippCpuShare * 100).toFixed(0)}% `
-            + `rcvbuf-drops=${m.udpRcvbufErrors}${m.note ? ` (${m.note})` : ''}`);
+            + `socket-drops=${m.serverSocketDrops}/${m.sippSocketDrops} host-rcvbuf-drops=${m.udpRcvbufErrors}${m.note ? ` (${m.note})` : ''}`);
         }
       } finally {
         await target.stop();
