@@ -192,6 +192,22 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
     });
   });
 
+  describe('double Record-Route (RFC 5658)', () => {
+    it('caller over TCP, callee over UDP: two Record-Route entries with r2=on; the callee\'s BYE reaches the caller over TCP', async () => {
+      const callee = await uas('uas-bye-first.xml', { pauseMs: 300 });
+      const result = proxyNext([target(callee)], { remainInDialog: true });
+      const c = await runSipp({ scenario: 'uac-call-remote-bye.xml', remote: sipdHost(), transport: 't1', calls: 1, timeoutSec: 40, traceMessages: true });
+      assertCalls(c, 1, 'caller over TCP');
+      assert.equal((await result).connected, true);
+      const e = await callee.stop(2500);
+      assertCalls(e, 1, 'callee over UDP');
+      const rr = new RegExp(`Record-Route: <sip:127\\.0\\.0\\.1:${sipd.sipPort};lr;r2=on>(?:, ?|\\r?\\nRecord-Route: )<sip:127\\.0\\.0\\.1:${sipd.sipPort};transport=tcp;lr;r2=on>`);
+      assert.match(traced(e), rr, 'the callee sees the UDP-side entry on top, then the TCP-side one');
+      assert.match(traced(c), new RegExp(`BYE sip:[^\\n]*\\n(?:[^\\n]+\\n)*?Via: SIP/2\\.0/TCP 127\\.0\\.0\\.1:${sipd.sipPort};branch=`), 'the BYE reached the caller over TCP through sipd');
+      await proxyCoresDrain();
+    });
+  });
+
   describe('errors', () => {
     it('answers the app NOK for a transaction id it does not know, and the request stays the app\'s', async () => {
       const nok = new Promise<unknown>((resolve) => {
