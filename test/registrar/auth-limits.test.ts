@@ -19,7 +19,7 @@ describe('registrar: failed authentication limits', function () {
   before(async () => {
     stack = await getSharedStack();
     node = await startRegistrarNode(stack, {
-      digestAlgorithms: 'MD5,SHA-256', authFailureLimit: '5', authBlockSeconds: String(BLOCK_SECONDS), authFailureWindowSeconds: String(BLOCK_SECONDS),
+      authFailureLimit: '5', authBlockSeconds: String(BLOCK_SECONDS), authFailureWindowSeconds: String(BLOCK_SECONDS),
     });
   });
   after(async () => {

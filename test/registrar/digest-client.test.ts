@@ -32,8 +32,8 @@ describe('registrar with a SHA-256 digest client', function () {
 
   before(async () => {
     stack = await getSharedStack();
-    // minExpires 1 so expiry can be watched within a test; everything else default.
-    node = await startRegistrarNode(stack, { minExpires: '1' });
+    // SHA-256 first (RFC 8760 §2.4 preference order); minExpires 1 so expiry can be watched.
+    node = await startRegistrarNode(stack, { digestAlgorithms: 'SHA-256,MD5', minExpires: '1' });
     loc = locationOf(stack);
   });
   after(async () => {

@@ -1,7 +1,8 @@
 // Acceptance (issue 5): SIPp REGISTER with MD5 digest against the real sipd + registrar, MariaDB
 // accounts and the Redis location store of the shared stack. SIPp 3.6.1 computes MD5 only and
-// reads only the first challenge, so this node offers MD5 first (registrar.digestAlgorithms);
-// SHA-256 is driven by test/registrar/support/digest-client.ts (digest-client.test.ts).
+// reads only the first challenge: the registrar offers MD5 first by default
+// (registrar.digestAlgorithms), SHA-256 second. SHA-256 is driven by
+// test/registrar/support/digest-client.ts (digest-client.test.ts).
 import assert from 'node:assert/strict';
 import type { StackHandle } from '@openline/stack';
 import { getSharedStack } from '../support/stack';
@@ -20,7 +21,7 @@ describe('registrar with SIPp (MD5 digest, RFC 3261 §10 and §22)', function ()
 
   before(async () => {
     stack = await getSharedStack();
-    node = await startRegistrarNode(stack, { digestAlgorithms: 'MD5,SHA-256', nonceTtlSeconds: '10' });
+    node = await startRegistrarNode(stack, { nonceTtlSeconds: '10' });
     loc = locationOf(stack);
   });
   after(async () => {

@@ -66,7 +66,7 @@ export const configSchema = z.object({
       .default('apns,fcm,webpush'),
     credentialCacheSeconds: intRange(0, 3600).default(5),
     digestAlgorithms: z.string().regex(/^(MD5|SHA-256)(,(MD5|SHA-256))?$/, 'must be SHA-256,MD5 or MD5,SHA-256 or one of them')
-      .default('SHA-256,MD5'),
+      .default('MD5,SHA-256'),
   }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
