@@ -12,8 +12,6 @@ const ALNUM: Array<[number, number]> = [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]
 
 /** token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") (§25.1) */
 export const TOKEN = table("-.!%*_+`'~", ALNUM);
-/** unreserved = alphanum / mark (§25.1) */
-export const UNRESERVED = table("-_.!~*'()", ALNUM);
 /** user = 1*( unreserved / escaped / user-unreserved ) (§25.1) */
 export const USER_CHARS = table("-_.!~*'()&=+$,;?/", ALNUM);
 /** password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," ) (§25.1) */
@@ -30,8 +28,6 @@ export const IPV6_CHARS = table(':.', [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]]
 export const SCHEME_CHARS = table('+-.', ALNUM);
 /** Characters allowed in a generic-param value besides quoted strings (token / host, §25.1). */
 export const GEN_VALUE_CHARS = table("-.!%*_+`'~:[]", ALNUM);
-/** word (Call-ID) = 1*(token chars / "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}") */
-export const WORD_CHARS = table("-.!%*_+`'~()<>:\\\"/[]?{}", ALNUM);
 
 export const SP = 0x20;
 export const HTAB = 0x09;
@@ -45,7 +41,7 @@ export function isWsp(c: number): boolean {
   return c === SP || c === HTAB;
 }
 
-/** Skips SP / HTAB (folds have already become SP when header values are read). */
+/** Skips LWS characters (SP, HTAB, and CR/LF of folds when a caller passes raw text). */
 export function skipWs(s: string, i: number, end: number): number {
   while (i < end) {
     const c = s.charCodeAt(i);
@@ -63,12 +59,6 @@ export function scanRun(t: Uint8Array, s: string, i: number, end: number): numbe
     i++;
   }
   return i;
-}
-
-/** True when every character of s is a token character (and s is not empty). */
-export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  return scanRun(TOKEN, s, 0, s.length) === s.length;
 }
 
 /**
