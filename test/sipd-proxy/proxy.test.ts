@@ -209,6 +209,20 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
   });
 
   describe('errors', () => {
+    it('a call the app proxies back to sipd itself spirals, then loops: 482 (RFC 3261 §16.3 step 4) reaches the caller', async () => {
+      const outcomes: string[] = [];
+      onInvite = (req) => {
+        proxyRequest(srf, req, [`sip:127.0.0.1:${sipd.sipPort}`], {}).then(
+          (r) => outcomes.push(`done ${r.finalStatus ?? '-'}`),
+          (e: unknown) => outcomes.push(`NOK ${String(e)}`),
+        );
+      };
+      const c = await runSipp({ scenario: 'uac-call-482.xml', remote: sipdHost(), calls: 1, timeoutSec: 20, traceMessages: true });
+      assertCalls(c, 1, 'caller (expects 482)');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(outcomes.sort(), ['NOK Rejected with 482 Loop Detected', 'done 482', 'done 482'], 'two passes spiral, the third is the loop');
+      await proxyCoresDrain();
+    });
     it('answers the app NOK for a transaction id it does not know, and the request stays the app\'s', async () => {
       const nok = new Promise<unknown>((resolve) => {
         onInvite = (req, res) => {
