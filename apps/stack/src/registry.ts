@@ -1,7 +1,8 @@
 // The project's own services, started after the infrastructure, in this order (and after their
 // dependsOn). To add one: write a ServiceFactory and put it in PROJECT_SERVICES.
+import * as dgram from 'node:dgram';
 import * as path from 'node:path';
-import { tcpProbe } from './probes';
+import { ReadinessProbe, tcpProbe } from './probes';
 import { ServiceDefinition, ServiceFactory, StackContext } from './service';
 
 /**
@@ -50,7 +51,51 @@ function drachtioLevel(level: string): string {
   }
 }
 
+/** UDP OPTIONS to sipd answered 200: only once an app (the registrar) routes OPTIONS. */
+export function sipOptionsProbe(port: number, timeoutMs = 1000): ReadinessProbe {
+  return {
+    describe: `SIP OPTIONS answered 200 on udp 127.0.0.1:${port}`,
+    check: () => new Promise((resolve, reject) => {
+      const sock = dgram.createSocket('udp4');
+      const done = (err?: Error): void => { clearTimeout(t); sock.close(); if (err) reject(err); else resolve(); };
+      const t = setTimeout(() => done(new Error('no answer to OPTIONS')), timeoutMs);
+      sock.on('message', (m) => {
+        const status = /^SIP\/2\.0 (\d{3})/.exec(m.toString('latin1'))?.[1];
+        if (status !== undefined && status !== '100') done(status === '200' ? undefined : new Error(`OPTIONS answered ${status}`));
+      });
+      sock.bind(0, '127.0.0.1', () => {
+        const me = sock.address().port;
+        const msg = [`OPTIONS sip:127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bKprobe${Date.now()};rport`,
+          'Max-Forwards: 70', `From: <sip:probe@127.0.0.1>;tag=p${me}`, `To: <sip:127.0.0.1:${port}>`,
+          `Call-ID: probe-${me}-${Date.now()}@127.0.0.1`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n');
+        sock.send(msg, port, '127.0.0.1');
+      });
+    }),
+  };
+}
+
+/**
+ * The registrar (apps/registrar, a drachtio-srf app): connects to sipd's admin port with the
+ * run's secret, bindings in Redis, accounts in MariaDB. Ready when sipd answers OPTIONS with 200,
+ * which only happens once the registrar has routed OPTIONS.
+ */
+export function registrarService(ctx: StackContext): ServiceDefinition {
+  return {
+    name: 'registrar',
+    command: process.execPath,
+    args: [path.join(ctx.rootDir, 'apps', 'registrar', 'dist', 'src', 'main.js')],
+    installHint: 'build it with `make build`',
+    // Same config as the stack (file + environment); data dir and port base as the stack resolved them.
+    env: { OPENLINE_DATA_DIR: ctx.config.dataDir, OPENLINE_PORT_BASE: String(ctx.ports.base), OPENLINE_LOG_LEVEL: ctx.config.log.level },
+    dependsOn: ['sipd'],
+    ports: [],
+    ready: sipOptionsProbe(ctx.ports.sip),
+    endpoints: [`registrar REGISTER/OPTIONS on sip:127.0.0.1:${ctx.ports.sip} (bindings in Redis 127.0.0.1:${ctx.ports.redis})`],
+  };
+}
+
 /** Project services of a default run, started after the infrastructure, in this order. */
 export const PROJECT_SERVICES: readonly ServiceFactory[] = [
   sipdService,
+  registrarService,
 ];
