@@ -20,6 +20,14 @@ function rawAdmin(port: number, data: string, ms: number): Promise<{ reply: stri
   });
 }
 
+/**
+ * srf sends its `route` commands on the admin TCP connection right after authenticating; a
+ * request sent over UDP at once can overtake them (then it is answered 503, no app routes it).
+ */
+function routesSettled(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 200));
+}
+
 async function waitForMetric(sipd: SipdProcess, name: string, pred: (v: number) => boolean, ms: number): Promise<number> {
   const deadline = Date.now() + ms;
   let v = await sipd.metric(name);
@@ -95,14 +103,14 @@ describe('sipd resilience around calls in progress (acceptance)', function () {
   it('no ACK for the 200: sipd ends the call with BYE to the caller and the srf dialog emits destroy (§13.3.1.4)', async () => {
     const proc = await startSipd({ extraArgs: ['--sipd-t1', '10', '--sipd-t2', '40', '--sipd-t4', '50'] });
     sipd = proc;
-    const destroyed = new Promise<string>((resolve) => {
-      void connectApp(proc, (app) => {
-        app.invite((req: SrfReq, res: SrfRes) => {
-          app.createUAS(req, res, { localSdp: sdp(1) }).then((d: SrfDialog) => d.on('destroy', () => resolve('destroy')), () => undefined);
-        });
-      }).then((a) => { srf = a; });
+    let onDestroy: (v: string) => void = () => undefined;
+    const destroyed = new Promise<string>((resolve) => { onDestroy = resolve; });
+    srf = await connectApp(proc, (app) => {
+      app.invite((req: SrfReq, res: SrfRes) => {
+        app.createUAS(req, res, { localSdp: sdp(1) }).then((d: SrfDialog) => d.on('destroy', () => onDestroy('destroy')), () => undefined);
+      });
     });
-    await waitForMetric(proc, 'drachtio_app_connections', (v) => v === 1, 3000);
+    await routesSettled();
     const peer = await RawUdpPeer.open();
     try {
       const callId = `noack-${branch()}`;
@@ -143,12 +151,10 @@ describe('sipd resilience around calls in progress (acceptance)', function () {
   it('the app disconnects before answering an INVITE: the caller gets 503, not silence', async () => {
     const proc = await startSipd();
     sipd = proc;
-    const seen = new Promise<void>((resolve) => {
-      void connectApp(proc, (a) => {
-        a.invite(() => resolve());
-      }).then((a) => { srf = a; });
-    });
-    await waitForMetric(proc, 'drachtio_app_connections', (v) => v === 1, 3000);
+    let onSeen: () => void = () => undefined;
+    const seen = new Promise<void>((resolve) => { onSeen = resolve; });
+    srf = await connectApp(proc, (a) => { a.invite(() => onSeen()); });
+    await routesSettled();
     const peer = await RawUdpPeer.open();
     try {
       const callId = `gone-${branch()}`;
