@@ -134,6 +134,8 @@ export class ProxyBranch {
         continue;
       }
       this.owner.ctx.counters.requestOut(req.method);
+      // §16.6 step 11: Timer C runs from the forwarding of an INVITE (unless finalTimeout rules).
+      if (req.method === 'INVITE' && this.owner.finalTimeoutMs <= 0 && !this.finalTimer) this.armTimerC();
       this.owner.onSent(this);
       return;
     }

@@ -115,7 +115,8 @@ export class ProxyCore implements BranchOwner {
     if (!out) return undefined;
     const req = cloneRequest(this.request);
     // Request-URI: redirect contacts retarget it; app destinations do when it names us (drachtio).
-    if (branch.retarget || (this.ctx.endpoints.isLocal(uriOf(req.uri)?.host ?? '', uriOf(req.uri)?.port ?? 5060) && isSipUri(branch.target))) {
+    const ruri = uriOf(req.uri);
+    if (branch.retarget || (ruri !== undefined && this.ctx.endpoints.isLocal(ruri.host, ruri.port ?? 5060) && isSipUri(branch.target))) {
       req.uri = branch.target;
     }
     decrementMaxForwards(req);
