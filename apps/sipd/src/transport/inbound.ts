@@ -80,8 +80,8 @@ export function sentByMatcher(hosts: Iterable<string>, ports: Iterable<number>, 
  * CSeq copied, the reason from the parser. Built here (not in the transaction layer) because it is
  * sent statelessly by the transport layer.
  */
-export function badRequest(partial: SipRequest, reason: string): SipResponse {
-  const res = new SipResponse(400, oneLine(reason) || 'Bad Request');
+export function badRequest(partial: SipRequest, reason: string, status = 400): SipResponse {
+  const res = new SipResponse(status, oneLine(reason) || 'Bad Request');
   for (const h of partial.headers) {
     if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ ...h });
   }

@@ -255,11 +255,12 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   }
 
   private onRaw(raw: Buffer, source: Endpoint, local: Endpoint, connectionId?: string): void {
-    const parsed = parseMessage(raw, { maxSize: this.opts.maxMessageSize ?? 65535 });
+    const parsed = parseMessage(raw, { maxSize: this.opts.maxMessageSize ?? 65535, stream: connectionId !== undefined });
     if (!parsed.ok) {
       this.counters.parseErrors++;
       this.logger.debug({ source, reason: parsed.reason }, 'transport: unparseable message');
-      if (parsed.partial !== undefined) this.replyBadRequest(parsed.partial, parsed.reason, source, local, connectionId);
+      // 505 (version), 416 (URI scheme), 513 (too large) where the parser says so; 400 otherwise.
+      if (parsed.partial !== undefined) this.replyBadRequest(parsed.partial, parsed.reason, source, local, connectionId, parsed.status ?? 400);
       return;
     }
     const message = parsed.message;
@@ -297,12 +298,12 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   }
 
   /** §18.3 / §8.2: a 400 sent statelessly to where a response would go. */
-  private replyBadRequest(partial: SipRequest, reason: string, source: Endpoint, local: Endpoint, connectionId?: string): void {
+  private replyBadRequest(partial: SipRequest, reason: string, source: Endpoint, local: Endpoint, connectionId?: string, status = 400): void {
     const via = processInboundVia(partial, source);
     if (via === undefined) return;
     const dest = responseDestination(via, source, connectionId, local);
     this.counters.badRequestsSent++;
-    this.send(badRequest(partial, reason), dest).catch((err: unknown) => {
+    this.send(badRequest(partial, reason, status), dest).catch((err: unknown) => {
       this.logger.debug({ err, source }, 'transport: could not send 400');
     });
   }
