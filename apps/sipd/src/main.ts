@@ -71,6 +71,8 @@ export async function main(): Promise<void> {
       ...(opts.sip.userAgentOptionsAutoRespond ? { userAgentOptionsAutoRespond: opts.sip.userAgentOptionsAutoRespond } : {}),
       alwaysSend180: opts.sip.alwaysSend180,
       rejectRegisterWithNoRealm: opts.sip.rejectRegisterWithNoRealm,
+      disableNatDetection: opts.sip.disableNatDetection,
+      aggressiveNatDetection: opts.sip.aggressiveNatDetection,
       ...(opts.sip.spammers ? { spammers: opts.sip.spammers } : {}),
     },
     counters: newEngineCounters({
