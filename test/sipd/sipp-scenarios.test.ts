@@ -124,6 +124,26 @@ describe('sipd runs the project SIPp scenarios with an srf app (acceptance)', fu
     assertAllOk(r, 5);
   });
 
+  it('load through the B2BUA: 500 calls at 50 calls/s, 0 failed on either side, then no transaction or dialog left', async () => {
+    const far = await sippUas({ scenario: 'uas-answer.xml', timeoutSec: 60, bufferBytes: 4 * 1024 * 1024 });
+    b2bTarget = `sip:callee@127.0.0.1:${far.localPort}`;
+    try {
+      const r = await runSipp({
+        scenario: 'uac-call.xml', remote: remote(), service: 'b2b', calls: 500, rate: 50, limit: 500, pauseMs: 500,
+        bufferBytes: 4 * 1024 * 1024, timeoutSec: 40,
+      });
+      assertAllOk(r, 500);
+      const u = await far.stop(4000);
+      assert.equal(u.failed, 0, describeSippResult(u));
+      assert.equal(u.successful, 500, describeSippResult(u));
+    } finally {
+      b2bTarget = undefined;
+      await far.stop(500);
+    }
+    const left = await settle(sipd, 15_000);
+    assert.deepEqual(left, { transactions: 0, dialogs: 0 }, 'both legs of every call are gone from sipd');
+  });
+
   it('load: 3000 calls at 100 calls/s with 0 failed, then no transaction or dialog left (metrics)', async () => {
     const run = await startSipp({
       scenario: 'uac-call.xml', remote: remote(), calls: 3000, rate: 100, limit: 1000, pauseMs: 500,
