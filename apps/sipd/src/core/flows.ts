@@ -90,9 +90,10 @@ export class FlowTable {
   connectionClosed(connectionId: string): number {
     const keys = this.byConnection.get(connectionId);
     if (keys === undefined) return 0;
-    for (const k of [...keys]) this.remove(k);
+    const bound = [...keys];
+    for (const k of bound) this.remove(k);
     this.byConnection.delete(connectionId);
-    return keys.size;
+    return bound.length;
   }
 
   /** Drops expired bindings (called periodically so unused ones do not stay). */
