@@ -2,7 +2,7 @@
 // and as the benchmark reference. Foreground (-DD -E), own run dir and pid file; stopped by
 // the PID of the process started here (its workers exit with it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { waitForPort } from '../support/sipp';
@@ -126,6 +126,8 @@ export async function startKamailio(o: KamailioOptions): Promise<KamailioHandle>
     const deadline = Date.now() + 2000;
     while (workers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     killSurvivors(snap);
+    // A run dir made here is removed; a caller-given one is left alone.
+    if (o.runDir === undefined) rmSync(runDir, { recursive: true, force: true });
   };
   try {
     await waitForPort(o.readyPort, 'u1', o.startTimeoutMs ?? 10000, () => exited);
