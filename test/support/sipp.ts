@@ -288,7 +288,7 @@ export interface SippProcess {
   args: string[];
   /** Resolves when SIPp exits, with the parsed result. */
   done: Promise<SippResult>;
-  /** Ask SIPp to finish (SIGUSR1 = graceful quit, like pressing q), then SIGTERM after graceMs. */
+  /** Ask SIPp to finish (SIGUSR1 = graceful quit, like pressing q); SIGTERM after graceMs, SIGKILL 3 s later. */
   stop(graceMs?: number): Promise<SippResult>;
 }
 
