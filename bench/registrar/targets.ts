@@ -9,7 +9,7 @@ import { freePort, waitForPort } from '../../test/support/sipp';
 import { kamailioDbUrl } from './setup';
 
 export interface RegTarget {
-  name: 'kamailio' | 'registrar';
+  name: string;
   sipPort: number;
   /** Process groups whose CPU is reported (name -> PIDs). */
   groups(): Record<string, number[]>;
@@ -45,7 +45,8 @@ export async function startKamailioAuth(repoRoot: string, stack: StackHandle, cp
   };
 }
 
-export async function startRegistrarTarget(repoRoot: string, stack: StackHandle, cpu: string, env: Record<string, string> = {}): Promise<RegTarget> {
+export async function startRegistrarTarget(repoRoot: string, stack: StackHandle, cpu: string, env: Record<string, string> = {},
+  nodeArgs: string[] = []): Promise<RegTarget> {
   const sipPort = await freePort();
   const adminPort = await freePort();
   const secret = 'bench-secret';
@@ -57,7 +58,7 @@ export async function startRegistrarTarget(repoRoot: string, stack: StackHandle,
   try {
     await waitForPort(sipPort, 'u1', 20000, () => !alive(sipd));
     await waitForPort(adminPort, 't1', 20000, () => !alive(sipd));
-    app = spawn('taskset', ['-c', cpu, process.execPath, ...regArgs], {
+    app = spawn('taskset', ['-c', cpu, process.execPath, ...nodeArgs, ...regArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env, OPENLINE_CONFIG: '', OPENLINE_DATA_DIR: stack.config.dataDir, OPENLINE_PORT_BASE: String(stack.ports.base),

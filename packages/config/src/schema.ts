@@ -64,7 +64,7 @@ export const configSchema = z.object({
     authBlockSeconds: intRange(1, 86400).default(300),
     pushProviders: z.string().regex(/^[a-z0-9.-]{1,16}(,[a-z0-9.-]{1,16})*$/, 'must be comma-separated lower-case pn-provider names')
       .default('apns,fcm,webpush'),
-    credentialCacheSeconds: intRange(0, 3600).default(5),
+    credentialCacheSeconds: intRange(0, 3600).default(60),
     digestAlgorithms: z.string().regex(/^(MD5|SHA-256)(,(MD5|SHA-256))?$/, 'must be SHA-256,MD5 or MD5,SHA-256 or one of them')
       .default('MD5,SHA-256'),
   }).strict().default({}),

@@ -1,6 +1,8 @@
 // Account credentials for digest authentication, read from MariaDB (stored HA1 values, never a
-// password), with a short cache so a challenge/response pair costs at most one query; and the
-// set of domains we serve. Negative answers are cached too, so unknown users cost no query.
+// password), cached for registrar.credentialCacheSeconds: refreshes (every NAT keepalive period)
+// then cost no query. A failed check against a cached entry is retried with a fresh read, so a
+// new password works at once; a revoked one keeps working until its entry expires. Also the set
+// of domains we serve. Negative answers are cached too, so unknown users cost no query.
 import type { Queryable } from '@openline/db';
 import type { Ha1Set } from '@openline/sip-auth';
 
@@ -22,10 +24,15 @@ export class CredentialSource {
 
   constructor(private readonly db: Queryable, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
-  async lookup(username: string, realm: string): Promise<AccountCredentials | undefined> {
+  get caches(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** Cached credentials (or undefined = unknown user); `fresh` skips the cache. */
+  async lookup(username: string, realm: string, fresh = false): Promise<AccountCredentials | undefined> {
     const key = `${username}@${realm}`;
     const t = this.now();
-    const hit = this.cache.get(key);
+    const hit = fresh ? undefined : this.cache.get(key);
     if (hit && hit.until > t) return hit.value;
     const rows = await this.db.query<Array<{ id: number; ha1_md5: string; ha1_sha256: string; status: string }>>(
       `SELECT a.id, a.ha1_md5, a.ha1_sha256, a.status FROM accounts a JOIN domains d ON d.id = a.domain_id
@@ -47,6 +54,12 @@ export class DomainSet {
   private readonly known = new Map<string, Entry<boolean>>();
 
   constructor(private readonly db: Queryable, private readonly ttlMs = 30_000, private readonly now: () => number = Date.now) {}
+
+  /** The cached answer, if fresh; undefined when the database must be asked. */
+  cached(domain: string): boolean | undefined {
+    const hit = this.known.get(domain);
+    return hit && hit.until > this.now() ? hit.value : undefined;
+  }
 
   async serves(domain: string): Promise<boolean> {
     const t = this.now();

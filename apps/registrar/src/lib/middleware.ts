@@ -7,8 +7,9 @@ import { DigestOutcome } from '@openline/sip-auth';
 import { uriHost } from './contact';
 import { depsOf } from './deps';
 import { RegError } from './errors';
+import { lazyChild } from './lazy-logger';
 import { replyChallenge, replyError } from './reply';
-import type { Middleware, RegisterLocals, SrfReq, SrfRes, Next } from './srf-types';
+import { header, type Middleware, type RegisterLocals, type SrfReq, type SrfRes, type Next } from './srf-types';
 
 const TRANSPORTS: readonly FlowTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
@@ -31,9 +32,9 @@ function locals(req: SrfReq): RegisterLocals {
 export function initLocals(srf: Srf, logger: Logger): Middleware {
   return (req, res, next) => {
     const deps = depsOf(srf);
-    const callId = req.get('Call-ID') ?? '';
-    const log = logger.child({ callId });
-    const to = req.get('To') ?? '';
+    const callId = header(req, 'call-id') ?? '';
+    const log = lazyChild(logger, { callId });
+    const to = header(req, 'to') ?? '';
     const m = /<?\s*sips?:([^@;>?\s]+)@([^;>?:\s]+|\[[^\]]+\])/i.exec(to);
     const transport = (req.protocol ?? 'udp').toLowerCase() as FlowTransport;
     const flow = {
@@ -60,13 +61,14 @@ export function checkRequest(srf: Srf, _logger: Logger): Middleware {
     const deps = depsOf(srf);
     const { logger: log, flow } = locals(req);
     const raw = (req.msg as { raw?: string } | undefined)?.raw;
-    if (raw !== undefined && Buffer.byteLength(raw) > deps.settings.maxMessageBytes) return replyError(res, RegError.TooLarge, log);
-    const mf = req.get('Max-Forwards');
+    // Characters, not bytes: a cheap bound (UTF-8 is never shorter), exact for ASCII SIP.
+    if (raw !== undefined && raw.length > deps.settings.maxMessageBytes) return replyError(res, RegError.TooLarge, log);
+    const mf = header(req, 'max-forwards');
     if (mf !== undefined) {
       if (!/^\s*\d{1,3}\s*$/.test(mf)) return replyError(res, RegError.BadMaxForwards, log);
       if (Number(mf) === 0) return replyError(res, RegError.TooManyHops, log);
     }
-    if (!/^\s*\d{1,10}\s+REGISTER\s*$/i.test(req.get('CSeq') ?? '')) return replyError(res, RegError.InvalidCSeq, log);
+    if (!/^\s*\d{1,10}\s+REGISTER\s*$/i.test(header(req, 'cseq') ?? '')) return replyError(res, RegError.InvalidCSeq, log);
     if (deps.guard.isBlocked('source', flow.address)) return replyError(res, RegError.Blocked, log);
     next();
   };
@@ -74,11 +76,18 @@ export function checkRequest(srf: Srf, _logger: Logger): Middleware {
 
 /** The AOR's domain must be one we serve (§10.3 step 5 → 404). */
 export function checkDomain(srf: Srf, logger: Logger): Middleware {
-  return step(logger, async (req, res, next) => {
+  const slow = step(logger, async (req, res, next) => {
     const { logger: log, domain } = locals(req);
     if (!(await depsOf(srf).domains.serves(domain))) return replyError(res, RegError.DomainNotServed, log);
     next();
   });
+  return (req, res, next) => {
+    // Known domains answer from memory without a promise.
+    const known = depsOf(srf).domains.cached(locals(req).domain);
+    if (known === true) return next();
+    if (known === false) return replyError(res, RegError.DomainNotServed, locals(req).logger);
+    slow(req, res, next);
+  };
 }
 
 /**
@@ -91,12 +100,17 @@ export function authenticate(srf: Srf, logger: Logger): Middleware {
     const deps = depsOf(srf);
     const l = locals(req);
     const realm = l.domain;
-    const creds = deps.digest.parse(req.get('Authorization'));
+    const creds = deps.digest.parse(header(req, 'authorization'));
     if (!creds || creds.realm !== realm) return replyChallenge(res, deps.digest.challenge(realm));
     const account = `${creds.username}@${realm}`;
     if (deps.guard.isBlocked('account', account)) return replyError(res, RegError.Blocked, l.logger);
-    const found = await deps.credentials.lookup(creds.username, realm);
-    const result = deps.digest.verify(creds, realm, 'REGISTER', found?.ha1);
+    let found = await deps.credentials.lookup(creds.username, realm);
+    let result = deps.digest.verify(creds, realm, 'REGISTER', found?.ha1);
+    if (result.outcome === DigestOutcome.Mismatch && deps.credentials.caches) {
+      // The cached HA1 may predate a password change: check once more against the database.
+      found = await deps.credentials.lookup(creds.username, realm, true);
+      result = deps.digest.verify(creds, realm, 'REGISTER', found?.ha1);
+    }
     switch (result.outcome) {
       case DigestOutcome.Ok:
         break;

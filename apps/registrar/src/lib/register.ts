@@ -9,7 +9,7 @@ import { depsOf } from './deps';
 import { RegError } from './errors';
 import { planRegistration } from './plan';
 import { replyError } from './reply';
-import type { Headers, Middleware } from './srf-types';
+import { header, type Headers, type Middleware } from './srf-types';
 
 const STORE_ERRORS: Readonly<Record<LocationFailure, RegError>> = {
   [LocationFailure.OutOfOrder]: RegError.OutOfOrder,
@@ -40,13 +40,13 @@ export function register(srf: Srf, logger: Logger): Middleware {
     const accountId = l?.accountId;
     if (!l || accountId === undefined) return replyError(res, RegError.StoreUnavailable, log);
     const run = async (): Promise<void> => {
-      const contacts = parseContacts(req.get('Contact'));
+      const contacts = parseContacts(header(req, 'contact'));
       if (!contacts) return replyError(res, RegError.InvalidContact, log);
       const now = Date.now();
-      const supported = new Set(listOf(req.get('Supported')).map((s) => s.toLowerCase()));
-      const path = listOf(req.get('Path'));
-      const cseq = Number(/^\s*(\d+)/.exec(req.get('CSeq') ?? '')?.[1] ?? '0');
-      const callId = req.get('Call-ID') ?? '';
+      const supported = new Set(listOf(header(req, 'supported')).map((s) => s.toLowerCase()));
+      const path = listOf(header(req, 'path'));
+      const cseq = Number(/^\s*(\d+)/.exec(header(req, 'cseq') ?? '')?.[1] ?? '0');
+      const callId = header(req, 'call-id') ?? '';
       let bindings: Binding[];
       let outboundUsed = false;
       let pushProvider: string | undefined;
@@ -55,8 +55,8 @@ export function register(srf: Srf, logger: Logger): Middleware {
         bindings = await deps.store.lookup(l.aor, now);
       } else {
         const plan = planRegistration({
-          aor: l.aor, callId, cseq, contacts, expiresHeader: req.get('Expires'), flow: l.flow, path,
-          outbound: supported.has('outbound'), userAgent: req.get('User-Agent'), accountId, now,
+          aor: l.aor, callId, cseq, contacts, expiresHeader: header(req, 'expires'), flow: l.flow, path,
+          outbound: supported.has('outbound'), userAgent: header(req, 'user-agent'), accountId, now,
         }, deps.settings);
         if (!plan.ok) {
           const headers: Headers = {};

@@ -27,6 +27,17 @@ export type SrfRes = Srf.SrfResponse;
 export type Next = (err?: Error) => void;
 export type Middleware = (req: SrfReq, res: SrfRes, next: Next) => void;
 
+/**
+ * A request header by its lower-case full name, read straight from srf's parsed header map (srf
+ * stores names lower-cased, compact forms expanded, lines of one name comma-joined). srf's own
+ * get() normalises the name on every call and reads process.env each time: measurable per request.
+ */
+export function header(req: SrfReq, name: string): string | undefined {
+  const headers = (req.msg as { headers?: Record<string, unknown> } | undefined)?.headers;
+  const v = headers?.[name];
+  return typeof v === 'string' ? v : v === undefined ? req.get(name) ?? undefined : String(v);
+}
+
 /** Headers for res.send(): one value per header name (see multiHeader for repeated lines). */
 export type Headers = Record<string, string>;
 
