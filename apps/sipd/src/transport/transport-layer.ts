@@ -300,8 +300,10 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   /** §18.3 / §8.2: a 400 sent statelessly to where a response would go. */
   private replyBadRequest(partial: SipRequest, reason: string, source: Endpoint, local: Endpoint, connectionId?: string, status = 400): void {
     const via = processInboundVia(partial, source);
-    if (via === undefined) return;
-    const dest = responseDestination(via, source, connectionId, local);
+    // An unreadable top Via (RFC 4475 badinv01) leaves only the packet's source to answer to.
+    const dest: Destination = via !== undefined
+      ? responseDestination(via, source, connectionId, local)
+      : { protocol: source.protocol, address: source.address, port: source.port, local, ...(connectionId !== undefined ? { connectionId } : {}) };
     this.counters.badRequestsSent++;
     this.send(badRequest(partial, reason, status), dest).catch((err: unknown) => {
       this.logger.debug({ err, source }, 'transport: could not send 400');
