@@ -15,6 +15,7 @@ import { FlowTable } from '../../src/core/flows';
 import { NatDialogs } from '../../src/core/nat';
 import { LocalEndpoints } from '../../src/core/local-endpoints';
 import { ProxyHandler } from '../../src/core/proxy/proxy-handler';
+import { configureResolver, type DnsQueries } from '../../src/core/target';
 import { inbound, RecordingTransport, request, response, TEST_TIMERS } from '../transaction/support';
 
 const US = new LocalEndpoints([{ protocol: 'udp', address: '127.0.0.1', port: 5060 }]);
@@ -225,6 +226,51 @@ describe('ProxyCore (RFC 3261 §16) over a real transaction layer', () => {
       assert.equal(h.proxy.onCancel(oc.request, oc.transaction, oc.target), true);
       assert.deepEqual(upstream(h).map((r) => `${r.status} ${r.get('cseq')}`), ['100 1 INVITE', '180 1 INVITE', '200 1 CANCEL', '487 1 INVITE']);
       assert.ok(sentTo(h, 7001, 'CANCEL'));
+    });
+  });
+
+  describe('RFC 3263 failover inside a branch (§4.3)', () => {
+    /** svc.test: two SRV targets, 10.0.0.1:7001 (priority 10) then 10.0.0.2:7002 (priority 20). */
+    const dns: DnsQueries = {
+      resolveNaptr: () => Promise.reject(new Error('none')),
+      resolveSrv: (name) => (name === '_sip._udp.svc.test'
+        ? Promise.resolve([{ name: 'b.svc.test', port: 7002, priority: 20, weight: 0 }, { name: 'a.svc.test', port: 7001, priority: 10, weight: 0 }])
+        : Promise.reject(new Error('none'))),
+      resolve4: (name) => Promise.resolve(name === 'a.svc.test' ? ['10.0.0.1'] : ['10.0.0.2']),
+      resolve6: () => Promise.reject(new Error('none')),
+    };
+    beforeEach(() => configureResolver({ dns, supports: (p) => p === 'udp' }));
+    afterEach(() => configureResolver({}));
+
+    it('a 503 from the first SRV target moves the same branch to the next one; srf only hears the final answer', async () => {
+      h = harness();
+      h.proxy.onCommand(h.app, 'm1', command({ destinations: ['sip:svc.test'] }));
+      await sleep(20);
+      const a = sentTo(h, 7001)!;
+      assert.ok(a, 'priority 10 first');
+      assert.equal(a.uri, 'sip:svc.test');
+      answer(h, a, 503, 'ta');
+      await turn();
+      const b = sentTo(h, 7002)!;
+      assert.ok(b, 'then priority 20');
+      assert.notEqual(b.getAll('via')[0], a.getAll('via')[0], 'a new branch (new transaction)');
+      answer(h, b, 200, 'tb');
+      assert.deepEqual(upstream(h).map((r) => r.status), [100, 200]);
+      assert.deepEqual(replyKinds(h), ['response 200', 'proxy-done']);
+    });
+
+    it('no response at all from the first target (Timer B) moves on to the next one', async () => {
+      h = harness();
+      h.proxy.onCommand(h.app, 'm1', command({ destinations: ['sip:svc.test'] }));
+      await sleep(20);
+      assert.ok(sentTo(h, 7001));
+      assert.equal(sentTo(h, 7002), undefined);
+      await sleep(64 * TEST_TIMERS.T1 + 100);
+      const b = sentTo(h, 7002);
+      assert.ok(b, 'second target tried after Timer B');
+      answer(h, b, 486, 'tb');
+      await turn();
+      assert.deepEqual(upstream(h).map((r) => r.status), [100, 486]);
     });
   });
 });
