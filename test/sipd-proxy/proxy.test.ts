@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSipd, type SipdProcess } from '../support/sipd';
-import { describeSippResult, runSipp, sippUas, type SippProcess, type SippResult } from '../support/sipp';
+import { describeSippResult, freePort, runSipp, sippUas, type SippProcess, type SippResult } from '../support/sipp';
 import { assertNoCrash } from '../sipd/support/output';
 import { connectApp, disconnectApp, type SrfApp, type SrfReq, type SrfRes } from '../sipd/support/srf';
 import { proxyRequest, type ProxyOptions, type ProxyResult } from './support/proxy';
@@ -139,6 +139,20 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
       const s = await silent.stop(2500);
       assertCalls(s, 1, 'ringing UAS (CANCEL → 487 → ACK)');
       assert.ok(startLines(traced(s)).some((l) => l.startsWith('CANCEL ')));
+      assertCalls(await answering.stop(2500), 1, 'answering UAS');
+      await proxyCoresDrain();
+    });
+
+    it('moves on when a destination sends nothing at all within provisionalTimeout (nothing listening there)', async () => {
+      const dead = await freePort();
+      const answering = await uas('uas-answer.xml');
+      const result = proxyNext([`sip:127.0.0.1:${dead}`, target(answering)], { provisionalTimeout: '800ms', remainInDialog: true });
+      const started = Date.now();
+      const c = await caller();
+      assertCalls(c, 1, 'caller');
+      assert.ok(Date.now() - started >= 800, 'the second destination was tried only after provisionalTimeout');
+      const r = await result;
+      assert.deepEqual(r.responses.flatMap((x) => x.msgs.map((m) => m.status)), [200], 'no final from the silent destination');
       assertCalls(await answering.stop(2500), 1, 'answering UAS');
       await proxyCoresDrain();
     });
