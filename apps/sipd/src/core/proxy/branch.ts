@@ -126,7 +126,12 @@ export class ProxyBranch {
         const tx = this.owner.ctx.transactions.createClientTransaction(req, d, {
           onResponse: (res) => { if (this.tx === tx) this.onResponse(res); else if (res.status >= 200 && res.status < 300) this.owner.onLate2xx(this, res); },
           onTimeout: () => { if (this.tx === tx) this.onFailure(408, 'Request Timeout', 'timeout'); },
-          onTransportError: (e) => { if (this.tx === tx) this.onFailure(503, 'Service Unavailable', e.message); },
+          // RFC 5626 §5.3: a client's flow that is gone is 430, not a 503 to fail over on.
+          onTransportError: (e) => {
+            if (this.tx !== tx) return;
+            if (e.code === 'ENOFLOW') this.giveUp(430, 'Flow Failed');
+            else this.onFailure(503, 'Service Unavailable', e.message);
+          },
         });
         this.tx = tx;
       } catch (err) {

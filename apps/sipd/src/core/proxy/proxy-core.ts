@@ -8,7 +8,7 @@
 //   - when every branch is done, the best response goes upstream (§16.7 steps 6–7);
 //   - the caller's CANCEL: 200, 487 upstream, CANCEL to every branch (§16.10, as drachtio does).
 // The context ends when the upstream final is sent and no branch is waiting for a response.
-import { formatUri, parseNameAddr, type SipRequest, type SipResponse } from '../../parser';
+import { formatUri, headerKey, parseNameAddr, type SipRequest, type SipResponse } from '../../parser';
 import { createResponse, type ServerTransaction } from '../../transaction';
 import type { Destination, InboundMessage } from '../../transport/types';
 import type { AppConnection } from '../../wire/app-connection';
@@ -17,7 +17,8 @@ import { formatWireTime, type SipMeta, type SipText } from '../../wire/sip-text'
 import { serialize, wireProtocol, type EngineContext } from '../context';
 import { newTag } from '../ids';
 import { LocalEndpoints, type LocalEndpoint } from '../local-endpoints';
-import { resolveTargets, uriOf } from '../target';
+import { isInvalidHost, registeredFlow, unresolvableDestination } from '../flows';
+import { resolveTargets, transportOf, uriOf } from '../target';
 import { bestResponse } from './best-response';
 import { ProxyBranch, type BranchOwner } from './branch';
 import { cloneRequest, decrementMaxForwards, isSipUri, newProxyBranch, proxyVia, withoutTopVia } from './forward';
@@ -107,6 +108,10 @@ export class ProxyCore implements BranchOwner {
   resolve(target: string): Promise<Destination[]> {
     const uri = uriOf(target);
     if (!uri) return Promise.reject(new Error(`invalid target ${target}`));
+    // A client registered over a connection (WebSocket, TCP/TLS) is reached over it (flows.ts).
+    const flow = registeredFlow(this.ctx.flows, (id) => this.ctx.transport.isConnectionOpen(id), uri);
+    if (flow) return Promise.resolve([flow]);
+    if (isInvalidHost(uri.host)) return Promise.resolve([unresolvableDestination(transportOf(uri), uri)]);
     return resolveTargets(uri);
   }
 
@@ -121,7 +126,7 @@ export class ProxyCore implements BranchOwner {
     }
     decrementMaxForwards(req);
     for (const h of this.settings.extraHeaders) {
-      const key = h.name.toLowerCase();
+      const key = headerKey(h.name);
       if (STACK_OWNED.has(key)) continue;
       req.set(key, h.value);
     }
