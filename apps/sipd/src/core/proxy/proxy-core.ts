@@ -21,6 +21,7 @@ import { isInvalidHost, registeredFlow, unresolvableDestination } from '../flows
 import { resolveTargets, transportOf, uriOf } from '../target';
 import { bestResponse } from './best-response';
 import { ProxyBranch, type BranchOwner } from './branch';
+import { endOrphanDialog } from './orphan-2xx';
 import { cloneRequest, decrementMaxForwards, isSipUri, newProxyBranch, proxyVia, withoutTopVia } from './forward';
 
 export interface ProxySettings {
@@ -53,6 +54,10 @@ export class ProxyCore implements BranchOwner {
   private doneSent = false;
   private anySent = false;
   private finished = false;
+  /** The first final response sent upstream (0: none yet). */
+  private upstreamStatus = 0;
+  /** To tags of 2xx answered with ACK+BYE because a non-2xx had gone upstream. */
+  private readonly orphans = new Set<string>();
   private readonly toTag = newTag();
 
   constructor(
@@ -175,8 +180,15 @@ export class ProxyCore implements BranchOwner {
   }
 
   onLate2xx(_branch: ProxyBranch, res: SipResponse): void {
-    // 2xx retransmissions and late forks go upstream unchanged but for our Via (§16.7 step 5).
-    if (this.request.method === 'INVITE') this.forwardUpstream(withoutTopVia(res));
+    if (this.request.method !== 'INVITE') return;
+    // 2xx retransmissions and late forks go upstream unchanged but for our Via (§16.7 step 5)…
+    if (this.upstreamStatus < 300) return this.forwardUpstream(withoutTopVia(res));
+    // …unless a non-2xx already went up (the caller CANCELled): that call is ended downstream.
+    const tag = /;\s*tag=([^;>\s]+)/i.exec(res.get('to') ?? '')?.[1] ?? '';
+    if (this.orphans.has(tag)) return;
+    this.orphans.add(tag);
+    this.ctx.logger.info({ callId: this.request.callId, status: res.status }, '2xx after the call was cancelled upstream: ACK and BYE');
+    endOrphanDialog(this.ctx, this.request, res).catch((err: unknown) => this.ctx.logger.info({ callId: this.request.callId, err: String(err) }, 'could not end the orphan dialog'));
   }
 
   // ───────────── internals ─────────────
@@ -218,6 +230,7 @@ export class ProxyCore implements BranchOwner {
   }
 
   private forwardUpstream(res: SipResponse): void {
+    if (res.status >= 200 && this.upstreamStatus === 0) this.upstreamStatus = res.status;
     this.respondTo(this.serverTx, res);
   }
 
