@@ -36,7 +36,8 @@ interface Harness {
 function harness(spec: Parameters<typeof request>[0] = {}): Harness {
   const transport = new RecordingTransport();
   const layer = new TransactionLayer({ transport, timers: TEST_TIMERS });
-  const ctx: EngineContext = {
+  // Only what the proxy uses; the engine's other services (CDRs, session timers…) stay out.
+  const ctx = {
     behaviour: {},
     transport: { prepareRequestDestination: (_r: SipRequest, d: unknown) => d, send: transport.send.bind(transport) } as unknown as TransportLayer,
     transactions: layer,
@@ -48,7 +49,7 @@ function harness(spec: Parameters<typeof request>[0] = {}): Harness {
     counters: newEngineCounters(),
     flows: new FlowTable(),
     nat: new NatDialogs(),
-  };
+  } satisfies Partial<EngineContext> as unknown as EngineContext;
   const invite = request({ uri: 'sip:service@127.0.0.1:5060', ...spec });
   const o = layer.receive(inbound(invite));
   assert.equal(o.kind, 'request');
@@ -226,6 +227,29 @@ describe('ProxyCore (RFC 3261 §16) over a real transaction layer', () => {
       assert.equal(h.proxy.onCancel(oc.request, oc.transaction, oc.target), true);
       assert.deepEqual(upstream(h).map((r) => `${r.status} ${r.get('cseq')}`), ['100 1 INVITE', '180 1 INVITE', '200 1 CANCEL', '487 1 INVITE']);
       assert.ok(sentTo(h, 7001, 'CANCEL'));
+    });
+
+    it('a 200 that crosses the CANCEL (487 already upstream) is ended downstream with ACK and BYE', async () => {
+      h = harness();
+      h.proxy.onCommand(h.app, 'm1', command({ destinations: ['sip:10.0.0.1:7001'] }));
+      await turn();
+      const a = sentTo(h, 7001)!;
+      answer(h, a, 180, 'ta');
+      const o = h.layer.receive(inbound(request({ method: 'CANCEL', uri: h.invite.uri })));
+      const oc = o as Extract<typeof o, { kind: 'cancel' }>;
+      h.proxy.onCancel(oc.request, oc.transaction, oc.target);
+      const ok = response(a, 200, 'ta');
+      ok.set('contact', '<sip:callee@10.0.0.1:7001>');
+      h.layer.receive(inbound(ok, 'udp', 7000));
+      await sleep(20);
+      const toInvite = upstream(h).filter((r) => /INVITE$/.test(r.get('cseq') ?? '')).map((r) => r.status);
+      assert.deepEqual([...new Set(toInvite)], [100, 180, 487], 'the late 200 does not go up (the INVITE has its 487)');
+      const ack = sentTo(h, 7001, 'ACK');
+      const bye = sentTo(h, 7001, 'BYE');
+      assert.ok(ack && bye, 'ACK and BYE to the callee');
+      assert.equal(bye.uri, 'sip:callee@10.0.0.1:7001');
+      assert.match(bye.get('to') ?? '', /tag=ta/);
+      assert.equal(bye.get('cseq'), '2 BYE');
     });
   });
 
