@@ -12,7 +12,7 @@ import { findRepoRoot } from '../sip/targets';
 import { steadyRate } from '../sip/measure';
 import { cpuDelta, cpuMicros, cpuSnapshot, median, udpCounters } from '../sip/procstat';
 import { machineDescription } from '../sip/report';
-import { startSipp, statRows, describeSippResult } from '../../test/support/sipp';
+import { freePort, runSipp, startSipp, statRows, describeSippResult } from '../../test/support/sipp';
 import { BENCH_DOMAIN, createAccounts, createSubscriberView, pinStores, startBenchStack, usersFile } from './setup';
 import { startKamailioAuth, startRegistrarTarget, type RegTarget } from './targets';
 
@@ -47,14 +47,28 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-async function measure(t: RegTarget, round: number, o: Options, users: string, durationSec: number): Promise<Measurement> {
+/**
+ * One pass over every user before measuring, for every target: the measured REGISTERs are then
+ * refreshes of existing bindings (Kamailio's usrloc, our Redis) by clients that registered before,
+ * the steady state of a running registrar, whatever a process kept in memory.
+ */
+async function warmUp(t: RegTarget, o: Options, users: string, localPort: number): Promise<string> {
+  const r = await runSipp({
+    scenario: SCENARIO, remote: `127.0.0.1:${t.sipPort}`, transport: 'u1', limit: o.limit, rate: 1000000, calls: o.users,
+    cpu: o.clientCpu, bufferBytes: 4 * 1024 * 1024, timeoutSec: 300, injectionFiles: [users], keys: { domain: BENCH_DOMAIN },
+    extraArgs: SIPP_TUNING, localPort,
+  });
+  return describeSippResult(r).split('\n')[0];
+}
+
+async function measure(t: RegTarget, round: number, o: Options, users: string, durationSec: number, localPort: number): Promise<Measurement> {
   const before = new Map(Object.entries(t.groups()).map(([g, p]) => [g, cpuSnapshot(p)]));
   const udp0 = udpCounters();
   const started = Date.now();
   const sipp = await startSipp({
     scenario: SCENARIO, remote: `127.0.0.1:${t.sipPort}`, transport: 'u1', limit: o.limit, rate: 1000000,
     cpu: o.clientCpu, bufferBytes: 4 * 1024 * 1024, timeoutSec: durationSec + 30, statPeriodSec: 1,
-    injectionFiles: [users], keys: { domain: BENCH_DOMAIN }, extraArgs: SIPP_TUNING,
+    injectionFiles: [users], keys: { domain: BENCH_DOMAIN }, extraArgs: SIPP_TUNING, localPort,
   });
   await new Promise((r) => setTimeout(r, durationSec * 1000));
   const sippPid = sipp.sippPid();
@@ -67,12 +81,14 @@ async function measure(t: RegTarget, round: number, o: Options, users: string, d
   for (const [g, pids] of Object.entries(t.groups())) {
     cpuUsPerReg[g] = r.successful > 0 ? cpuDelta(before.get(g) ?? new Map(), cpuSnapshot(pids)) / r.successful : Number.NaN;
   }
-  const rate = steadyRate(statRows(r.outDir), 1, stopEpoch);
+  const rows = statRows(r.outDir);
+  // The window ends at the stop request; if SIPp's rows do not reach it, take them all after the ramp.
+  const rate = steadyRate(rows, 1, stopEpoch) ?? steadyRate(rows, 1, Number.POSITIVE_INFINITY);
   return {
     target: t.name, round, rate: rate ?? r.successful / wallSec, successful: r.successful, failed: r.failed,
     retransmissions: r.retransmissions, cpuUsPerReg, sippCpuShare: sippCpu / Math.max(sippWallUs, 1),
     udpRcvbufErrors: udpCounters().rcvbufErrors - udp0.rcvbufErrors,
-    note: `${rate === undefined ? 'rate from whole run; ' : ''}loadavg ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`
+    note: `${rate === undefined ? `rate from whole run (${r.outDir}); ` : ''}loadavg ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`
       + (r.failed > 0 ? `; ${describeSippResult(r).split('\n')[0]}` : ''),
   };
 }
@@ -106,7 +122,8 @@ async function memoryRun(t: RegTarget, redisPort: number, o: Options): Promise<M
 function render(o: Options, ms: Measurement[], mem: MemoryResult | undefined, commands: Record<string, string[]>, date: string): string {
   const L: string[] = [];
   const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
-  L.push(`Run ${date} on ${machineDescription()}; ${o.rounds} alternating rounds × ${o.durationSec} s (after a ${o.warmupSec} s warm-up), `
+  L.push(`Run ${date} on ${machineDescription()}; ${o.rounds} alternating rounds × ${o.durationSec} s (after one registration of every `
+    + `user and a ${o.warmupSec} s warm-up, both discarded), `
     + `SIPp -l ${o.limit} closed loop, ${o.users} distinct accounts, server core ${o.serverCpu}, SIPp core ${o.clientCpu}.`, '');
   L.push('| round | target | registrations/s | ok | failed | retrans | CPU µs per registration | SIPp core |', '|---|---|---|---|---|---|---|---|');
   for (const m of ms) {
@@ -152,6 +169,8 @@ export async function main(argv: string[]): Promise<number> {
     await createAccounts(stack, 0, Math.max(o.users, o.memoryRegs));
     await createSubscriberView(stack);
     const users = usersFile(0, o.users, 3600);
+    // One SIPp port for every run: each user's Contact stays the same, as a phone's does.
+    const localPort = await freePort();
     for (let round = 1; round <= o.rounds; round++) {
       for (const name of TARGETS) {
         const t = name === 'kamailio'
@@ -160,8 +179,10 @@ export async function main(argv: string[]): Promise<number> {
         t.name = name;
         commands[name] = t.commands;
         try {
-          if (o.warmupSec > 0) await measure(t, round, o, users, o.warmupSec);
-          const m = await measure(t, round, o, users, o.durationSec);
+          const warm = await warmUp(t, o, users, localPort);
+          if (o.warmupSec > 0) await measure(t, round, o, users, o.warmupSec, localPort);
+          const m = await measure(t, round, o, users, o.durationSec, localPort);
+          m.note += `; warm-up pass: ${warm}`;
           ms.push(m);
           console.log(`round ${round} ${name}: ${m.rate.toFixed(0)} reg/s ok=${m.successful} failed=${m.failed} retrans=${m.retransmissions} `
             + `${Object.entries(m.cpuUsPerReg).map(([g, v]) => `${g} ${v.toFixed(0)} µs/reg`).join(', ')} sipp-core=${(m.sippCpuShare * 100).toFixed(0)}% (${m.note})`);

@@ -1,7 +1,7 @@
 // Registrar process: configuration validated once (packages/config), then the app connects to
 // sipd. Options: --sipd-host H --sipd-port P --sipd-secret S (default: this run's sipd),
 // --node-id ID. Stops on SIGTERM/SIGINT.
-import { loadConfig, resolveSecrets } from '@openline/config';
+import { loadConfig, portsFromBase, resolveSecrets } from '@openline/config';
 import { createLogger } from '@openline/log';
 import { createRegistrar } from './app';
 
@@ -19,7 +19,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     config, secrets, logger,
     sipd: {
       host: arg(argv, 'sipd-host') ?? '127.0.0.1',
-      port: sipdPort !== undefined ? Number(sipdPort) : config.ports.base + 22,
+      port: sipdPort !== undefined ? Number(sipdPort) : portsFromBase(config.ports.base).sipdAdmin,
       secret: arg(argv, 'sipd-secret') ?? secrets.sipdAdminSecret,
     },
     nodeId: arg(argv, 'node-id'),
