@@ -204,6 +204,18 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
       assert.match(traced(e), new RegExp(`BYE sip:[^\\n]*\\n(?:[^\\n]+\\n)*?Route: <sip:127\\.0\\.0\\.1:${sipd.sipPort};lr>`), 'the callee routed its BYE to sipd');
       await proxyCoresDrain();
     });
+    it('a re-INVITE (hold) and its ACK follow the recorded route through sipd, statefully', async () => {
+      const callee = await uas('uas-answer.xml');
+      const result = proxyNext([target(callee)], { remainInDialog: true });
+      const c = await caller('uac-reinvite-hold.xml');
+      assertCalls(c, 1, 'caller (hold answered a=recvonly)');
+      assert.equal((await result).connected, true);
+      const e = await callee.stop(2500);
+      assertCalls(e, 1, 'callee');
+      const invites = [...traced(e).matchAll(/INVITE sip:[^\n]*\n(?:[^\n]+\n)*?Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+);branch=/g)].map((m) => m[1]);
+      assert.deepEqual(invites, [String(sipd.sipPort), String(sipd.sipPort)], 'both INVITEs came from sipd');
+      await proxyCoresDrain();
+    });
   });
 
   describe('double Record-Route (RFC 5658)', () => {
