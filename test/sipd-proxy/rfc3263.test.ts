@@ -33,12 +33,14 @@ describe('sipd RFC 3263: SRV failover against dnsmasq on loopback', function () 
   let udpAnswer: number;
   let tcpDead: number;
   let tcpAnswer: number;
+  let udpDead: number;
 
   before(async () => {
     udp503 = await freePort();
     udpAnswer = await freePort();
     tcpDead = await freePort();
     tcpAnswer = await freePort();
+    udpDead = await freePort();
     dns = await startDnsmasq({
       localDomains: ['example.test'],
       a: { 'first.example.test': '127.0.0.1', 'second.example.test': '127.0.0.1' },
@@ -48,9 +50,13 @@ describe('sipd RFC 3263: SRV failover against dnsmasq on loopback', function () 
         { owner: '_sip._udp.example.test', target: 'first.example.test', port: udp503, priority: 10, weight: 0 },
         { owner: '_sip._tcp.tcp.example.test', target: 'first.example.test', port: tcpDead, priority: 10, weight: 0 },
         { owner: '_sip._tcp.tcp.example.test', target: 'second.example.test', port: tcpAnswer, priority: 20, weight: 0 },
+        // Nothing listens on udpDead: only Timer B (64·T1) tells.
+        { owner: '_sip._udp.silent.example.test', target: 'first.example.test', port: udpDead, priority: 10, weight: 0 },
+        { owner: '_sip._udp.silent.example.test', target: 'second.example.test', port: udpAnswer, priority: 20, weight: 0 },
       ],
     });
-    sipd = await startSipd({ extraArgs: ['--sipd-dns-server', dns.address] });
+    // T1 = 50 ms makes Timer B 3.2 s, so the timeout failover is quick to observe.
+    sipd = await startSipd({ extraArgs: ['--sipd-dns-server', dns.address, '--sipd-t1', '50'] });
     srf = await connectApp(sipd, (app) => {
       app.invite((req, res) => (onInvite ? onInvite(req, res) : res.send(500)));
     });
@@ -112,5 +118,25 @@ describe('sipd RFC 3263: SRV failover against dnsmasq on loopback', function () 
     await uac.destroy();
     assertCalls(await second.stop(2500), 1, 'second SRV target over TCP');
     assert.match(sipd.output(), /fails over to the next destination/);
+  });
+
+  it('createUAC: no answer at all from the first target (Timer B, 408 inside sipd) moves on to the second', async () => {
+    const second = await uas('uas-answer.xml', udpAnswer);
+    const started = Date.now();
+    const uac = await srf.createUAC('sip:callee@silent.example.test', { localSdp: sdp(1) });
+    assert.ok(Date.now() - started >= 64 * 50, 'the second target was tried after Timer B');
+    await uac.destroy();
+    assertCalls(await second.stop(2500), 1, 'second SRV target');
+  });
+
+  it('proxyRequest: no answer at all from the first SRV target (Timer B) moves the branch to the second', async () => {
+    const second = await uas('uas-answer.xml', udpAnswer);
+    const result = new Promise<ProxyResult>((resolve, reject) => {
+      onInvite = (req) => { proxyRequest(srf, req, 'sip:silent.example.test', { remainInDialog: true }).then(resolve, reject); };
+    });
+    const c = await runSipp({ scenario: 'uac-call.xml', remote: `127.0.0.1:${sipd.sipPort}`, calls: 1, pauseMs: 300, timeoutSec: 40, traceMessages: true });
+    assertCalls(c, 1, 'caller');
+    assert.equal((await result).finalStatus, 200);
+    assertCalls(await second.stop(2500), 1, 'second SRV target');
   });
 });
