@@ -127,6 +127,33 @@ describe('ProxyCore (RFC 3261 §16) over a real transaction layer', () => {
     });
   });
 
+  describe('non-INVITE requests', () => {
+    it('REGISTER with remainInDialog gets Path and Require: path (RFC 3327), not Record-Route', async () => {
+      h = harness({ method: 'REGISTER', uri: 'sip:127.0.0.1:5060' });
+      h.proxy.onCommand(h.app, 'm1', command({ destinations: ['sip:10.0.0.1:7001'], recordRoute: true }));
+      await turn();
+      const fwd = sentTo(h, 7001, 'REGISTER')!;
+      assert.deepEqual(fwd.getAll('path'), ['<sip:127.0.0.1:5060;lr>']);
+      assert.deepEqual(fwd.getAll('require'), ['path']);
+      assert.equal(fwd.has('record-route'), false);
+      answer(h, fwd, 200, 'r1');
+      assert.deepEqual(upstream(h).map((r) => r.status), [200]);
+      assert.deepEqual(replyKinds(h), ['response 200', 'proxy-done']);
+      assert.equal(h.proxy.count, 0);
+    });
+
+    it('MESSAGE forked simultaneously: the first 2xx goes up, the other branch is not CANCELled (§9.1: INVITE only)', async () => {
+      h = harness({ method: 'MESSAGE' });
+      h.proxy.onCommand(h.app, 'm1', command({ destinations: ['sip:10.0.0.1:7001', 'sip:10.0.0.2:7002'], simultaneous: true }));
+      await turn();
+      answer(h, sentTo(h, 7002, 'MESSAGE')!, 202, 'm2');
+      assert.deepEqual(upstream(h).map((r) => r.status), [202]);
+      assert.equal(h.transport.requests('CANCEL').length, 0);
+      answer(h, sentTo(h, 7001, 'MESSAGE')!, 200, 'm1');
+      assert.deepEqual(upstream(h).map((r) => r.status), [202], 'a second 2xx to a non-INVITE is not forwarded');
+    });
+  });
+
   describe('simultaneous forking', () => {
     it('forwards 180s upstream at once; the first 200 goes up, the ringing branch gets CANCEL with Reason, the silent one on its first 1xx', async () => {
       h = harness();
