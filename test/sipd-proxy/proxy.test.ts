@@ -73,6 +73,7 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
   }
 
   async function proxyCoresDrain(): Promise<void> {
+    assert.match(await sipd.metrics(), /^drachtio_proxy_cores \d+$/m, 'the gauge is exported');
     const deadline = Date.now() + 10_000;
     let n = -1;
     while (Date.now() < deadline) {
@@ -89,7 +90,17 @@ describe('sipd stateful proxy: srf proxyRequest with SIPp', function () {
       const ringing1 = await uas('uas-ring-noanswer.xml');
       const ringing2 = await uas('uas-ring-noanswer.xml');
       const result = proxyNext([target(ringing1), target(answering), target(ringing2)], { forking: 'simultaneous', remainInDialog: true });
-      const c = await caller();
+      const run = caller();
+      // While the forks ring (the answering UAS waits 600 ms), the gauge shows the context.
+      let finished = false;
+      void run.finally(() => { finished = true; });
+      let peak = 0;
+      while (!finished && peak === 0) {
+        peak = Math.max(peak, await sipd.metric('drachtio_proxy_cores'));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(peak, 1, 'drachtio_proxy_cores counts the call setup in progress');
+      const c = await run;
       assertCalls(c, 1, 'caller');
       const r = await result;
       assert.equal(r.connected, true);
