@@ -231,3 +231,49 @@ async function waitUntil(cond: () => boolean, ms = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('external-ip and local-net per contact (drachtio --external-ip / --local-net)', function () {
+  this.timeout(10000);
+
+  async function viaAndContactSeenBy(localNet: { network: string; prefixLength: number } | undefined): Promise<{ via: string; contact: string; hostports: string }> {
+    const engine = new SipEngine({
+      contacts: ['sip:127.0.0.1:0;transport=udp'],
+      contactNat: [{ externalIp: '198.51.100.7', ...(localNet ? { localNet } : {}) }],
+      admin: { address: '127.0.0.1', port: 0, secret: 's' },
+      logger: createLogger({ component: 'sipd-test', level: 'silent' }),
+    });
+    const started = await engine.start();
+    const srf = new Srf();
+    srf.on('error', () => undefined);
+    const udp = dgram.createSocket('udp4');
+    try {
+      let hostports = '';
+      const connected = new Promise<void>((resolve, reject) => srf.on('connect', (err, hp) => { hostports = hp; return err ? reject(err) : resolve(); }));
+      srf.connect({ host: '127.0.0.1', port: started.admin.port, secret: 's' });
+      await withTimeout(connected, 3000, 'srf not connected');
+      udp.bind(0, '127.0.0.1');
+      await once(udp, 'listening');
+      const got = new Promise<SipMessage>((resolve) => udp.once('message', (d) => resolve(parse(d))));
+      srf.createUAC(`sip:peer@127.0.0.1:${udp.address().port}`, { localSdp: SDP }).catch(() => undefined);
+      const invite = await withTimeout(got, 3000, 'no INVITE');
+      return { via: invite.getAll('via')[0]!, contact: invite.get('contact') ?? '', hostports };
+    } finally {
+      udp.close();
+      srf.disconnect();
+      await engine.stop(0);
+    }
+  }
+
+  it('peers outside local-net see the external address in Via and Contact; the hostports report it', async () => {
+    const seen = await viaAndContactSeenBy({ network: '10.0.0.0', prefixLength: 8 });
+    assert.match(seen.via, /^SIP\/2\.0\/UDP 198\.51\.100\.7:\d+;/);
+    assert.match(seen.contact, /198\.51\.100\.7/);
+    assert.match(seen.hostports, /^udp\/198\.51\.100\.7:\d+$/);
+  });
+
+  it('peers inside local-net see the bound address', async () => {
+    const seen = await viaAndContactSeenBy({ network: '127.0.0.0', prefixLength: 8 });
+    assert.match(seen.via, /^SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;/);
+    assert.match(seen.contact, /127\.0\.0\.1/);
+  });
+});
