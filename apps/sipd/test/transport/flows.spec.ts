@@ -149,6 +149,31 @@ describe('flows through the engine (registered connections, 430, NAT)', function
     });
   });
 
+  describe('a WebSocket client that vanishes mid-call', () => {
+    it("fails that flow alone: the app's BYE gets 430 at once and no dialog, binding or connection is left", async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${ports.ws}/`, 'sip');
+      const inbox = new Inbox();
+      ws.on('message', (d: Buffer) => { if (d.toString().trim() !== '') inbox.items.push(parse(d)); });
+      await once(ws, 'open');
+      let dialog: SrfDialog | undefined;
+      onInvite = (req, res) => void srf.createUAS(req, res, { localSdp: SDP }).then((d) => (dialog = d));
+      ws.send(`INVITE sip:svc@127.0.0.1:${ports.ws};transport=ws SIP/2.0\r\nVia: SIP/2.0/WS v4n1sh.invalid;branch=z9hG4bKvan1\r\nMax-Forwards: 70\r\nFrom: <sip:w@example.com>;tag=w1\r\nTo: <sip:svc@example.com>\r\nCall-ID: vanish-1\r\nCSeq: 1 INVITE\r\nContact: <sip:w@v4n1sh.invalid;transport=ws>\r\nContent-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`);
+      const ok = await inbox.next((m) => isResponse(m, 200));
+      const toTag = /tag=([^;>\s]+)/.exec(ok.get('to') ?? '')?.[1];
+      ws.send(`ACK sip:svc@127.0.0.1:${ports.ws};transport=ws SIP/2.0\r\nVia: SIP/2.0/WS v4n1sh.invalid;branch=z9hG4bKvan2\r\nMax-Forwards: 70\r\nFrom: <sip:w@example.com>;tag=w1\r\nTo: <sip:svc@example.com>;tag=${toTag}\r\nCall-ID: vanish-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n`);
+      await waitUntil(() => dialog !== undefined);
+      assert.equal(engine.dialogs.size, 1);
+      ws.terminate();
+      await waitUntil(() => engine.transport.connectionCount() === 0);
+      const t0 = Date.now();
+      await dialog!.destroy();
+      assert.ok(Date.now() - t0 < 1000, 'the BYE failed fast instead of timing out');
+      assert.equal(engine.dialogs.size, 0);
+      assert.equal(engine.flows.size, 0);
+      onInvite = undefined;
+    });
+  });
+
   describe('TLS client (sips:, transport=tls)', () => {
     it('an OPTIONS to the registered Contact goes over the TLS connection the client registered on', async () => {
       const sock = tls.connect({ host: '127.0.0.1', port: ports.tls!, rejectUnauthorized: false });
