@@ -46,7 +46,6 @@ export async function main(): Promise<void> {
   const opts = sipdOptionsOrExit();
   const logger = createLogger({ component: 'sipd', level: opts.logLevel });
   const metrics = createSipdMetrics({ version: sipdVersion() });
-  if (opts.cdrs) logger.warn('CDR events (<cdrs>) are not implemented in this sipd version yet; apps get none');
   const contacts = opts.contacts;
   if (contacts.length === 0) {
     process.stderr.write('sipd: no contact to listen on (use --contact "sip:HOST:PORT;transport=udp,tcp")\n');
@@ -65,6 +64,11 @@ export async function main(): Promise<void> {
     timers: { T1: opts.timers.t1, T2: opts.timers.t2, T4: opts.timers.t4 },
     maxMessageSize: opts.limits.maxMessageSize,
     ...(opts.sip.dnsServers ? { dnsServers: opts.sip.dnsServers } : {}),
+    cdrs: opts.cdrs,
+    sessionTimers: {
+      defaultRefresher: opts.sip.sessionTimerDefaultRefresher,
+      ...(opts.sip.sessionMinSE !== undefined ? { minSE: opts.sip.sessionMinSE } : {}),
+    },
     logger,
     behaviour: {
       ...(opts.sip.outboundProxy ? { outboundProxy: opts.sip.outboundProxy } : {}),

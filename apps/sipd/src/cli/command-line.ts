@@ -130,6 +130,7 @@ class Reader {
       case 'sipd-t4': L.timers = { ...L.timers, t4: this.int(t, 1, 3_600_000) }; break;
       case 'sipd-t1x64': L.timers = { ...L.timers, t1x64: this.int(t, 1, 3_600_000) }; break;
       case 'sipd-max-message-size': L.maxMessageSize = this.int(t, 1024, 16 * 1024 * 1024); break;
+      case 'sipd-min-se': L.minSE = this.int(t, 1, 86_400); break;
       case 'sipd-dns-server':
         if (!isDnsServer(v)) this.bad(t, 'must be an IP address, IP:PORT or [IPv6]:PORT');
         else L.dnsServers = [...(L.dnsServers ?? []), v];

@@ -59,6 +59,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'sipd-t4', takesValue: true, valueName: 'MS', help: 'RFC 3261 timer T4 (default 5000)' },
   { long: 'sipd-t1x64', takesValue: true, valueName: 'MS', help: 'timers B/F/H/J (default 32000)' },
   { long: 'sipd-max-message-size', takesValue: true, valueName: 'BYTES', help: 'largest SIP message accepted (default 65535)' },
+  { long: 'sipd-min-se', takesValue: true, valueName: 'SECS', help: 'RFC 4028: smallest session interval accepted, sent as Min-SE (default 90)' },
   { long: 'sipd-dns-server', takesValue: true, valueName: 'ADDR[:PORT]', help: 'DNS server for RFC 3263 lookups (repeatable; default: the system resolver)' },
   { long: 'help', short: 'h', takesValue: false, help: 'print this help and exit' },
   { long: 'version', short: 'v', takesValue: false, help: 'print the version and exit' },

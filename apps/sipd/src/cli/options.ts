@@ -109,6 +109,8 @@ export interface SipBehaviour {
   spammers?: SpammerRules;
   /** `--sipd-dns-server`: DNS servers ('ip', 'ip:port', '[v6]:port') for RFC 3263; default: the system's. */
   dnsServers?: string[];
+  /** `--sipd-min-se`: RFC 4028 smallest Session-Expires accepted, in seconds (engine default 90). */
+  sessionMinSE?: number;
 }
 
 export interface SipdOptions {

@@ -168,6 +168,7 @@ function build(s: SettingsLayer, configFile: string | undefined): SipdOptions | 
   if (s.userAgentOptionsAutoRespond !== undefined) options.sip.userAgentOptionsAutoRespond = s.userAgentOptionsAutoRespond;
   if (s.spammers !== undefined) options.sip.spammers = s.spammers;
   if (s.dnsServers !== undefined) options.sip.dnsServers = [...s.dnsServers];
+  if (s.minSE !== undefined) options.sip.sessionMinSE = s.minSE;
   return options;
 }
 

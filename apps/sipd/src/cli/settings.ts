@@ -33,6 +33,8 @@ export interface SettingsLayer {
   maxMessageSize?: number;
   /** `--sipd-dns-server`: DNS servers for RFC 3263 lookups. */
   dnsServers?: string[];
+  /** `--sipd-min-se`: RFC 4028 minimum session interval (s). */
+  minSE?: number;
 }
 
 /** Higher layers win key by key; timers merge per timer. */

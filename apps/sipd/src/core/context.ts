@@ -14,6 +14,8 @@ import type { LocalEndpoints } from './local-endpoints';
 import type { EngineCounters } from './counters';
 import type { FlowTable } from './flows';
 import type { NatDialogs } from './nat';
+import type { CdrEmitter } from './cdr';
+import type { SessionTimerConfig, SessionTimers } from './session-timer';
 
 /** drachtio-server behaviour switches (docs: cli/options.ts SipBehaviour). */
 export interface EngineBehaviour {
@@ -47,6 +49,11 @@ export interface EngineContext {
   flows: FlowTable;
   /** Dialogs with a NAT'd peer (in-dialog requests go to its source address). */
   nat: NatDialogs;
+  /** drachtio CDR events (cdr.ts); a no-op unless CDRs are enabled. The proxy reports its roles here too. */
+  cdr: CdrEmitter;
+  /** RFC 4028 session timers: our Min-SE and default refresher, and the running timers. */
+  sessionConfig: SessionTimerConfig;
+  sessionTimers: SessionTimers;
 }
 
 /** drachtio reports udp/tcp/tls; WebSocket flows are reported as tcp (docs/wire-protocol.md §3.1). */

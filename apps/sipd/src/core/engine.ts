@@ -21,6 +21,9 @@ import { NatDialogs } from './nat';
 import { UasHandler } from './uas';
 import { ProxyHandler } from './proxy/proxy-handler';
 import { configureResolver } from './target';
+import { CdrEmitter } from './cdr';
+import { DEFAULT_SESSION_TIMER_CONFIG, SessionTimers, type SessionTimerConfig } from './session-timer';
+import { sendSessionRefresh } from './session-refresh';
 
 export interface EngineOptions {
   /** drachtio-style contacts: 'sip:127.0.0.1:5060;transport=udp,tcp'. */
@@ -45,6 +48,10 @@ export interface EngineOptions {
   dnsServers?: string[];
   /** Where the engine's counts go (Prometheus counters in main.ts). */
   counters?: EngineCounters;
+  /** Send drachtio CDR events to apps that route cdr:attempt/start/stop (`<cdrs>true</cdrs>`). */
+  cdrs?: boolean;
+  /** RFC 4028: our Min-SE (default 90 s) and the default refresher (default 'none', as drachtio). */
+  sessionTimers?: Partial<SessionTimerConfig>;
 }
 
 export class SipEngine {
@@ -57,17 +64,34 @@ export class SipEngine {
   private readonly timers: TimerConfig;
   private readonly logger: Logger;
   private uas!: UasHandler;
+  private ctx: EngineContext | undefined;
   private uac!: UacHandler;
   private proxy!: ProxyHandler;
   private stopping: Promise<void> | undefined;
   /** Registered flows (flows.ts); bindings go when their connection closes or expires. */
   readonly flows = new FlowTable();
   private flowSweep: NodeJS.Timeout | undefined;
+  /** RFC 4028 timers of live dialogs; each is cleared when its dialog leaves the store. */
+  readonly sessionTimers: SessionTimers;
+  private readonly sessionConfig: SessionTimerConfig;
 
   constructor(private readonly opts: EngineOptions) {
     this.logger = opts.logger;
     this.counters = opts.counters ?? newEngineCounters();
     this.timers = timerConfig(opts.timers);
+    this.sessionConfig = { ...DEFAULT_SESSION_TIMER_CONFIG, ...definedOnly(opts.sessionTimers ?? {}) };
+    this.sessionTimers = new SessionTimers(
+      (dialog, plan) => void sendSessionRefresh({
+        ctx: this.context(),
+        config: this.sessionConfig,
+        timers: this.sessionTimers,
+        destination: (d, nextHop) => this.uac.dialogDestination(d, nextHop),
+        addVia: (request, listener) => this.uac.addVia(request, listener),
+        terminate: (d) => this.onSessionExpired(d),
+      }, dialog, plan),
+      (dialog) => this.onSessionExpired(dialog),
+    );
+    this.dialogs.onRemoved((dialog) => this.sessionTimers.cancel(dialog.id));
     const tlog = opts.logger.child({ layer: 'transport' });
     this.transport = new TransportLayer({
       contacts: opts.contacts,
@@ -107,7 +131,10 @@ export class SipEngine {
         ...(nat?.localNet ? { localNet: nat.localNet } : {}),
       }));
     }));
-    const ctx: EngineContext = {
+    const ctx: EngineContext = this.ctx = {
+      cdr: new CdrEmitter(this.opts.cdrs === true, this.apps),
+      sessionConfig: this.sessionConfig,
+      sessionTimers: this.sessionTimers,
       behaviour: this.opts.behaviour ?? {},
       transport: this.transport,
       transactions: this.transactions,
@@ -155,9 +182,10 @@ export class SipEngine {
   }
 
   /** Live state sizes for metrics and leak checks. */
-  stats(): { clientTransactions: number; serverTransactions: number; dialogs: number; pendingInbound: number; pendingOutbound: number; proxyCores: number; connections: number; apps: number } {
+  stats(): { clientTransactions: number; serverTransactions: number; dialogs: number; pendingInbound: number; pendingOutbound: number; proxyCores: number; connections: number; apps: number; sessionTimers: number } {
     const t = this.transactions.counts();
     return {
+      sessionTimers: this.sessionTimers.size,
       clientTransactions: t.client,
       serverTransactions: t.server,
       dialogs: this.dialogs.size,
@@ -183,6 +211,7 @@ export class SipEngine {
       }
       if (this.flowSweep) clearInterval(this.flowSweep);
       this.flows.clear();
+      this.sessionTimers.close();
       this.uas?.close();
       this.uac?.close();
       this.proxy?.close();
@@ -254,7 +283,22 @@ export class SipEngine {
   /** No ACK for our 2xx within 64*T1 (§13.3.1.4): end the session with BYE and tell the app. */
   private onAckTimeout(dialog: Dialog): void {
     this.logger.warn({ callId: dialog.callId }, 'no ACK for 2xx: sending BYE');
-    void this.uac.terminateDialog(dialog, 'unsolicited');
+    void this.uac.terminateDialog(dialog, 'unsolicited', 'ack-timeout');
+  }
+
+  /**
+   * RFC 4028 §10: the refresher stayed silent (or our own refresh failed): BYE, the app is told
+   * with drachtio's unsolicited BYE, cdr:stop session-expired (srv notifyTerminateStaleDialog()).
+   */
+  private onSessionExpired(dialog: Dialog): void {
+    if (dialog.state === 'terminated') return;
+    this.logger.info({ callId: dialog.callId }, 'session timer expired: sending BYE');
+    void this.uac.terminateDialog(dialog, 'unsolicited', 'session-expired');
+  }
+
+  private context(): EngineContext {
+    if (!this.ctx) throw new Error('engine not started');
+    return this.ctx;
   }
 
   private onAppGone(conn: AppConnection, reason: string): void {
@@ -262,8 +306,12 @@ export class SipEngine {
     this.uas.appGone(conn);
     this.uac.appGone(conn);
     // Calls of a departed app are ended so no far end stays connected to nothing.
-    for (const d of this.dialogs.ownedBy(conn)) void this.uac.terminateDialog(d, 'silent');
+    for (const d of this.dialogs.ownedBy(conn)) void this.uac.terminateDialog(d, 'silent', 'app-gone');
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function errText(err: unknown): string {

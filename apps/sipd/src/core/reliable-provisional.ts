@@ -1,13 +1,16 @@
 // RFC 3262 on the UAS side: a 1xx to INVITE that the app sends with `Require: 100rel` gets an
 // RSeq and is retransmitted until the matching PRACK arrives (§3). drachtio-server does this in
-// the stack (sofia nta_reliable): srf only marks the 1xx and waits to be told of the PRACK
-// (srf drachtio-agent.js pendingAckOrPrack), and never answers the PRACK itself.
+// the stack (sofia nta_reliable); srf only marks the 1xx and is told of the PRACK (srf
+// drachtio-agent.js pendingAckOrPrack). One reliable 1xx is outstanding at a time: later ones,
+// and a 2xx that must not overtake a reliable 1xx carrying SDP, wait here for the PRACK.
 import { randomInt } from 'node:crypto';
 import type { SipMessage, SipRequest } from '../parser';
 
 interface Pending {
   rseq: number;
   cseq: number;
+  /** The 1xx carried a session description: a 2xx must wait for its PRACK (§3). */
+  hasSdp: boolean;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -24,8 +27,10 @@ export function peerAccepts100rel(invite: SipRequest): boolean {
 export class ReliableProvisionals {
   /** Last RSeq used per dialog (§3: random start, +1 per reliable 1xx of that dialog). */
   private readonly lastRSeq = new Map<string, number>();
-  /** The unacknowledged reliable 1xx per dialog (§3 allows one at a time). */
+  /** The unacknowledged reliable 1xx per dialog (§3: one at a time). */
   private readonly pending = new Map<string, Pending>();
+  /** Sends waiting for that PRACK: further reliable 1xx, or a 2xx held back (§3), in order. */
+  private readonly waiting = new Map<string, Array<() => void>>();
 
   constructor(private readonly T1: number) {}
 
@@ -35,19 +40,37 @@ export class ReliableProvisionals {
     return next;
   }
 
+  /** §3: "The UAS MUST NOT send a second reliable provisional response until the first is acknowledged." */
+  busy(dialogId: string): boolean {
+    return this.pending.has(dialogId);
+  }
+
+  /** §3: a 2xx may not overtake an unacknowledged reliable 1xx that carried a session description. */
+  holdsFinal(dialogId: string): boolean {
+    return this.pending.get(dialogId)?.hasSdp === true;
+  }
+
+  /** Runs `send` once the pending reliable 1xx is acknowledged (or has timed out). */
+  afterAcknowledged(dialogId: string, send: () => void): void {
+    const q = this.waiting.get(dialogId) ?? [];
+    q.push(send);
+    this.waiting.set(dialogId, q);
+  }
+
   /**
    * Retransmits at T1, 2*T1, 4*T1 … (§3: doubling, no T2 cap) until acknowledged; after 64*T1
    * without PRACK `onTimeout` runs (the UAS SHOULD then reject the INVITE with a 5xx).
    */
-  start(dialogId: string, rseq: number, cseq: number, resend: () => void, onTimeout: () => void): void {
-    this.stop(dialogId);
-    const p: Pending = { rseq, cseq, timer: undefined };
+  start(dialogId: string, rseq: number, cseq: number, hasSdp: boolean, resend: () => void, onTimeout: () => void): void {
+    this.stopRetransmitting(dialogId);
+    const p: Pending = { rseq, cseq, hasSdp, timer: undefined };
     const deadline = Date.now() + 64 * this.T1;
     let interval = this.T1;
     const fire = (): void => {
       if (Date.now() >= deadline) {
         this.pending.delete(dialogId);
         onTimeout();
+        this.drain(dialogId);
         return;
       }
       resend();
@@ -63,15 +86,15 @@ export class ReliableProvisionals {
     const p = this.pending.get(dialogId);
     const m = /^\s*(\d+)\s+(\d+)\s+INVITE\s*$/i.exec(rack);
     if (!p || !m || Number(m[1]) !== p.rseq || Number(m[2]) !== p.cseq) return false;
-    this.stop(dialogId);
+    this.stopRetransmitting(dialogId);
+    this.drain(dialogId);
     return true;
   }
 
-  /** The INVITE got its final response, or the dialog ended: no more retransmissions. */
+  /** The INVITE got a final response, or the dialog ended: no more retransmissions or queued sends. */
   stop(dialogId: string): void {
-    const p = this.pending.get(dialogId);
-    if (p?.timer) clearTimeout(p.timer);
-    this.pending.delete(dialogId);
+    this.stopRetransmitting(dialogId);
+    this.waiting.delete(dialogId);
   }
 
   forget(dialogId: string): void {
@@ -79,9 +102,28 @@ export class ReliableProvisionals {
     this.lastRSeq.delete(dialogId);
   }
 
+  /** Live entries (leak checks). */
+  get size(): number {
+    return this.pending.size + this.waiting.size + this.lastRSeq.size;
+  }
+
   close(): void {
     for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
     this.pending.clear();
+    this.waiting.clear();
     this.lastRSeq.clear();
+  }
+
+  private stopRetransmitting(dialogId: string): void {
+    const p = this.pending.get(dialogId);
+    if (p?.timer) clearTimeout(p.timer);
+    this.pending.delete(dialogId);
+  }
+
+  /** Queued sends run in order until one of them is a new reliable 1xx waiting for its PRACK. */
+  private drain(dialogId: string): void {
+    const q = this.waiting.get(dialogId);
+    while (q && q.length > 0 && !this.pending.has(dialogId)) q.shift()!();
+    if (q && q.length === 0 && this.waiting.get(dialogId) === q) this.waiting.delete(dialogId);
   }
 }

@@ -16,6 +16,9 @@ import { LocalEndpoints, type LocalEndpoint } from './local-endpoints';
 import { resolveTarget, resolveTargets, TargetError, transportOf, uriOf } from './target';
 import { isInvalidHost, registeredFlow, unresolvableDestination } from './flows';
 import { formatWireTime } from '../wire/sip-text';
+import { stopReasonFor, type CdrReason } from './cdr';
+import { lists100rel } from './reliable-provisional';
+import { planFromAnswer, rememberLocalSdp } from './session-timer';
 
 type NewRequestCommand = Extract<SipCommand, { kind: 'request' }>;
 type InDialogCommand = Extract<SipCommand, { kind: 'in-dialog' | 'prack' }>;
@@ -37,7 +40,22 @@ interface OutboundRequest {
   alternates: Destination[];
   /** A response other than 503 arrived: no more failover. */
   heard: boolean;
+  /** A new INVITE (not a re-INVITE): the call attempt CDR events are about. */
+  initialInvite: boolean;
+  /** RFC 3262 §4: the RSeq of the last reliable 1xx relayed, per early dialog (To tag). */
+  lastRSeq: Map<string, number> | undefined;
 }
+
+/** Why sipd ends a dialog itself: the BYE's Reason (srv) and the cdr:stop reason. */
+export type TerminationCause = 'ack-timeout' | 'session-expired' | 'app-gone';
+
+const TERMINATION: Record<TerminationCause, { reason: string | undefined; cdr: CdrReason }> = {
+  // srv endRetransmitFinalResponse(): no CDR there; sipd reports system-initiated-termination.
+  'ack-timeout': { reason: 'SIP ;cause=200 ;text="ACK timeout"', cdr: 'system-initiated-termination' },
+  // srv notifyTerminateStaleDialog().
+  'session-expired': { reason: 'SIP ;cause=200 ;text="Session timer expired"', cdr: 'session-expired' },
+  'app-gone': { reason: undefined, cdr: 'system-initiated-termination' },
+};
 
 export class UacHandler {
   private readonly byId = new Map<string, OutboundRequest>();
@@ -98,8 +116,12 @@ export class UacHandler {
     const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'), dest.address);
     if (!listener) return this.fail(app, msgId, `no ${dest.protocol} transport for ${nextHop}`);
     if (method === 'INVITE') dialog.lastInviteSeq = dialog.localSeq;
+    if (method === 'INVITE' || method === 'UPDATE') rememberLocalSdp(dialog, request);
     // drachtio removes the dialog when the app sends BYE; the BYE's response still reaches the app.
-    if (method === 'BYE') this.endDialog(dialog);
+    if (method === 'BYE') {
+      if (dialog.method === 'INVITE') this.ctx.cdr.stop('application', 'normal-release', request);
+      this.endDialog(dialog);
+    }
     this.launch(app, msgId, request, dest, listener, dialog);
   }
 
@@ -120,6 +142,7 @@ export class UacHandler {
     const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'));
     if (!listener) return this.fail(app, msgId, `no ${dest.protocol} transport for ${nextHop}`);
     this.addVia(request, listener);
+    rememberLocalSdp(dialog, request);
     this.lastAck.set(dialog.id, { ack: request, dest, cseq });
     sendStateless(this.ctx, request, dest);
     this.ctx.counters.requestOut('ACK');
@@ -187,10 +210,14 @@ export class UacHandler {
    * sipd ends a dialog itself (no ACK for our 2xx, or its app left): BYE to the peer; with
    * 'unsolicited' the owning app is told with drachtio's `application|…|unsolicited` BYE.
    */
-  async terminateDialog(dialog: Dialog, notify: 'unsolicited' | 'silent'): Promise<void> {
+  async terminateDialog(dialog: Dialog, notify: 'unsolicited' | 'silent', cause: TerminationCause): Promise<void> {
+    if (dialog.state === 'terminated') return;
     const owner = this.ctx.dialogs.ownerOf(dialog.id);
     const { request, nextHop } = dialog.buildRequest('BYE');
+    const why = TERMINATION[cause];
+    if (why.reason) request.set('reason', why.reason);
     this.endDialog(dialog);
+    if (dialog.method === 'INVITE') this.ctx.cdr.stop('application', why.cdr, request);
     try {
       const dest = await this.dialogDestination(dialog, nextHop);
       const listener = this.ctx.endpoints.forProtocol(dest.protocol, dest.address.includes(':'));
@@ -228,6 +255,7 @@ export class UacHandler {
     const dest = this.ctx.transport.prepareRequestDestination(request, dest0);
     const out: OutboundRequest = {
       id: newTransactionId(), app, request, tx: undefined, destination: dest, dialog, createdDialog: false, finalSeen: false, alternates, heard: false,
+      initialInvite: request.method === 'INVITE' && dialog === undefined, lastRSeq: undefined,
     };
     this.byId.set(out.id, out);
     const wire = serialize(request);
@@ -239,6 +267,8 @@ export class UacHandler {
       sip: wire,
     });
     this.ctx.counters.requestOut(request.method);
+    // srv doSendRequestOutsideDialog(): an INVITE an app sends is a call attempt.
+    if (out.initialInvite) this.ctx.cdr.attempt('application', request);
     this.startTransaction(out);
   }
 
@@ -284,7 +314,8 @@ export class UacHandler {
     return false;
   }
 
-  private addVia(request: SipRequest, listener: LocalEndpoint): void {
+  /** Our Via on top, with a new branch (also used for sipd's own in-dialog requests). */
+  addVia(request: SipRequest, listener: LocalEndpoint): void {
     const via = formatVia({
       protocol: 'SIP/2.0',
       transport: listener.protocol.toUpperCase(),
@@ -305,10 +336,12 @@ export class UacHandler {
       if (method === 'INVITE' && res.status >= 200 && res.status < 300) this.onExtra2xx(out, res);
       return;
     }
+    if (method === 'INVITE' && res.status > 100 && res.status < 200 && toTag && this.isStaleReliable(out, res, toTag)) return;
     if ((method === 'INVITE' || method === 'SUBSCRIBE') && toTag && res.status > 100 && res.status < 300 && !out.dialog) {
       const d = Dialog.forUac(out.request, res, out.destination);
       if (d) {
         d.lastInviteSeq = d.localSeq;
+        rememberLocalSdp(d, out.request);
         if (!this.ctx.dialogs.get(d.id)) this.ctx.dialogs.add(d, out.app);
         out.dialog = d;
         out.createdDialog = true;
@@ -323,6 +356,14 @@ export class UacHandler {
     if (res.status >= 200) {
       out.finalSeen = true;
       if (res.status >= 300 && out.createdDialog && out.dialog) this.endDialog(out.dialog);
+      if (out.initialInvite) {
+        // srv processResponseOutsideDialog(): 200 ⇒ start (uac), ≥ 300 ⇒ stop (487: call-canceled).
+        if (res.status >= 300) this.ctx.cdr.stop('network', stopReasonFor(res.status), res);
+        else if (res.status < 300) this.ctx.cdr.start('network', 'uac', res);
+      }
+      // RFC 4028 §7.2: the 2xx's Session-Expires starts the session timer (refresher uac ⇒ us).
+      const plan = res.status < 300 && out.dialog && (method === 'INVITE' || method === 'UPDATE') ? planFromAnswer(res) : undefined;
+      if (plan && out.dialog && out.dialog.state === 'confirmed') this.ctx.sessionTimers.arm(out.dialog, plan);
     }
     const raw = serialize(res);
     out.app.sendSipMessage({
@@ -331,6 +372,21 @@ export class UacHandler {
       dialogId: out.dialog && res.status > 100 && res.status < 300 ? out.dialog.id : '',
       raw,
     });
+  }
+
+  /**
+   * RFC 3262 §4: a reliable 1xx whose RSeq is not one more than the last one of its early dialog
+   * (a retransmission, or out of order) is not PRACKed and not processed further.
+   */
+  private isStaleReliable(out: OutboundRequest, res: SipResponse, toTag: string): boolean {
+    if (!lists100rel(res, 'require')) return false;
+    const rseq = Number(/^\s*(\d+)\s*$/.exec(res.get('rseq') ?? '')?.[1] ?? NaN);
+    if (!Number.isInteger(rseq)) return false;
+    out.lastRSeq ??= new Map();
+    const last = out.lastRSeq.get(toTag);
+    if (last !== undefined && rseq !== last + 1) return true;
+    out.lastRSeq.set(toTag, rseq);
+    return false;
   }
 
   private onExtra2xx(out: OutboundRequest, res: SipResponse): void {
@@ -373,7 +429,8 @@ export class UacHandler {
     this.onResponse(out, res);
   }
 
-  private async dialogDestination(dialog: Dialog, nextHop: string): Promise<Destination> {
+  /** Where an in-dialog request of this dialog goes (also used for sipd's session refreshes). */
+  async dialogDestination(dialog: Dialog, nextHop: string): Promise<Destination> {
     // Reuse the peer's flow when it is a live connection (RFC 5923 spirit; drachtio does so for
     // connection-oriented transports), else the next hop from the route set or remote target.
     const flow = dialog.flow;

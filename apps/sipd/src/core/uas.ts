@@ -3,7 +3,7 @@
 // owning the dialog; the app's skeletal response is completed, sent through the server
 // transaction, and echoed back; 2xx to INVITE create the dialog and are retransmitted until ACK.
 import { isIP } from 'node:net';
-import { parseCSeq, parseNameAddr, parseUri, type SipRequest } from '../parser';
+import { parseCSeq, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../parser';
 import {
   createResponse, type InviteServerTransaction, type ServerTransaction,
 } from '../transaction';
@@ -18,6 +18,9 @@ import { applicationMeta, networkMeta, sendStateless, serialize, type EngineCont
 import { newTag, newTransactionId } from './ids';
 import { LocalEndpoints } from './local-endpoints';
 import { lists100rel, peerAccepts100rel, ReliableProvisionals } from './reliable-provisional';
+import {
+  needs422, parseSessionExpires, planPeerRefresh, planUasAnswer, rememberLocalSdp, sessionExpiresValue, supportsTimer, type TimerPlan,
+} from './session-timer';
 
 type ResponseCommand = Extract<SipCommand, { kind: 'response' }>;
 
@@ -36,6 +39,10 @@ interface InboundRequest {
   finalSent: boolean;
   /** Guards requests the app never answers (drachtio forgets them after 64 s). */
   timer: NodeJS.Timeout | undefined;
+  /** An INVITE outside a dialog: the call attempt CDR events are about. */
+  initialInvite: boolean;
+  /** A re-INVITE/UPDATE that refreshes the session: the plan our 2xx announces (RFC 4028 §9). */
+  session: TimerPlan | undefined;
 }
 
 const APP_ANSWER_TIMEOUT_MS = 64_000;
@@ -55,6 +62,8 @@ export class UasHandler {
   private readonly awaitingAck = new Map<string, Uas2xxRetransmitter>();
   /** Reliable 1xx waiting for their PRACK (RFC 3262). */
   private readonly reliable: ReliableProvisionals;
+  /** An UPDATE received in the early dialog of a pending INVITE, by the INVITE's transaction id. */
+  private readonly earlyUpdates = new Map<string, InboundRequest>();
 
   constructor(private readonly ctx: EngineContext, private readonly onAckTimeout: (dialog: Dialog) => void) {
     this.reliable = new ReliableProvisionals(ctx.timers.T1);
@@ -105,16 +114,30 @@ export class UasHandler {
       ringingTag = newTag();
       this.replyStateless(tx, createResponse(request, 180, 'Ringing', ringingTag));
     }
+    const isInvite = request.method === 'INVITE';
+    // srv controller.cpp: every new INVITE handed on (or refused with 503) is a call attempt.
+    if (isInvite) this.ctx.cdr.attempt('network', inbound.raw);
+    if (isInvite && needs422(request, this.ctx.sessionConfig)) {
+      // RFC 4028 §9: Session-Expires below our minimum ⇒ 422 with our Min-SE (sipd; srv raises it).
+      const res = createResponse(request, 422, 'Session Interval Too Small', ringingTag ?? newTag());
+      res.set('min-se', String(this.ctx.sessionConfig.minSE));
+      this.replyStateless(tx, res);
+      return this.ctx.cdr.stop('application', 'call-rejected', res);
+    }
     const app = this.ctx.apps.pickAppFor(request.method.toLowerCase());
     if (!app) {
       this.ctx.counters.unrouted++;
       // §21.5.2: 501 is the answer when a UAS does not recognise the method (RFC 4475 §3.1.1.2,
       // §3.1.1.5); a known method nobody routes is drachtio's 503 (docs/wire-protocol.md §4.1).
       if (!KNOWN_METHODS.has(request.method)) return this.unknownMethod(tx, request);
-      return this.reply(tx, request, 503, 'Service Unavailable', undefined, ringingTag);
+      const res = createResponse(request, 503, 'Service Unavailable', ringingTag ?? newTag());
+      this.replyStateless(tx, res);
+      if (isInvite) this.ctx.cdr.stop('application', 'call-rejected', res);
+      return;
     }
     const ir = this.track(inbound, request, tx, app, undefined);
     ir.localTag = ringingTag;
+    ir.initialInvite = isInvite;
     app.sendSipMessage({
       meta: networkMeta(inbound),
       transactionId: ir.id,
@@ -136,14 +159,47 @@ export class UasHandler {
       return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
     }
     if (request.method === 'PRACK') return this.onPrack(inbound, request, tx, dialog, owner);
+    let session: TimerPlan | undefined;
+    if ((request.method === 'INVITE' || request.method === 'UPDATE') && dialog.method === 'INVITE' && dialog.state === 'confirmed') {
+      // srv processRequestInsideDialog: a re-INVITE/UPDATE restarts the session timer from its
+      // Session-Expires (none ⇒ the timer stops); below our minimum ⇒ 422 with Min-SE.
+      const timers = this.ctx.sessionTimers;
+      const current = timers.planOf(dialog.id);
+      const se = parseSessionExpires(request.get('session-expires'));
+      if (se && se.delta < this.ctx.sessionConfig.minSE) {
+        const res = createResponse(request, 422, 'Session Interval Too Small', dialog.localTag);
+        res.set('min-se', String(this.ctx.sessionConfig.minSE));
+        return this.replyStateless(tx, res);
+      }
+      timers.cancel(dialog.id);
+      session = planPeerRefresh(request, current, this.ctx.sessionConfig);
+      if (session) timers.arm(dialog, session);
+    }
+    if (request.method === 'BYE' && dialog.method === 'INVITE') this.ctx.cdr.stop('network', 'normal-release', inbound.raw);
     const ir = this.track(inbound, request, tx, owner, dialog);
-    owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: ir.id, dialogId: dialog.id, raw: inbound.raw });
+    ir.session = session;
+    // srv route_request_inside_invite(): an UPDATE in the early dialog of an INVITE still being
+    // answered reaches the app with the INVITE's transaction id (srf finds the INVITE by Call-ID).
+    const invite = request.method === 'UPDATE' ? this.pendingInviteOf(dialog) : undefined;
+    if (invite) this.earlyUpdates.set(invite.id, ir);
+    owner.sendSipMessage({ meta: networkMeta(inbound), transactionId: invite?.id ?? ir.id, dialogId: dialog.id, raw: inbound.raw });
+  }
+
+  /** The unanswered INVITE whose early dialog this is (UAS side). */
+  private pendingInviteOf(dialog: Dialog): InboundRequest | undefined {
+    if (dialog.state !== 'early') return undefined;
+    for (const ir of this.byId.values()) {
+      if (ir.initialInvite && ir.dialog === dialog && !ir.finalSent) return ir;
+    }
+    return undefined;
   }
 
   /**
    * RFC 3262 §3: a PRACK acknowledging our reliable 1xx stops its retransmission and is answered
-   * 200 here (as drachtio's stack does: srf only gets told, it never answers a PRACK); one that
-   * matches no unacknowledged reliable 1xx gets 481.
+   * 200 here, then passed to the app; one that matches no unacknowledged reliable 1xx gets 481.
+   * srv leaves the PRACK's answer to the app (processPrack(); srf's middleware answers 200 by
+   * default, proto.js) — sipd answers at once so the PRACK's 200 always precedes an INVITE 2xx
+   * the app sends from its PRACK callback; the app's own answer then gets NOK (unknown transaction).
    */
   private onPrack(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction, dialog: Dialog, owner: AppConnection): void {
     if (!this.reliable.acknowledge(dialog.id, request.get('rack') ?? '')) return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
@@ -177,7 +233,8 @@ export class UasHandler {
     if (ir.finalSent) return;
     ir.localTag ??= newTag();
     const res487 = createResponse(ir.request, 487, 'Request Terminated', ir.localTag);
-    this.sendFinal(ir, res487);
+    if (ir.initialInvite) this.ctx.cdr.stop('network', 'call-canceled', inbound.raw);
+    this.sendFinal(ir, res487, false);
     ir.app.sendSipMessage({ meta: networkMeta(inbound), transactionId: ir.id, dialogId: ir.dialog?.id ?? '', raw: inbound.raw });
   }
 
@@ -189,7 +246,10 @@ export class UasHandler {
 
   /** The app's response to a network request (docs/wire-protocol.md §2.4 a). */
   respond(app: AppConnection, msgId: MsgId, cmd: ResponseCommand): void {
-    const ir = this.byId.get(cmd.transactionId);
+    let ir = this.byId.get(cmd.transactionId);
+    // srv doRespondToSipRequest()/containsCseqUpdate(): the answer to an early-dialog UPDATE comes
+    // with the INVITE's transaction id and `CSeq: n UPDATE`.
+    if (ir && ir.request.method === 'INVITE' && cseqMethodOf(cmd.sip.headers) === 'UPDATE') ir = this.earlyUpdates.get(cmd.transactionId);
     if (!ir) return this.fail(app, msgId, 'Response not sent due to unknown transaction');
     if (ir.request.method === 'CANCEL') return this.fail(app, msgId, '200 OK to incoming CANCEL is automatically generated by the stack');
     if (ir.finalSent) return this.fail(app, msgId, 'final response already sent');
@@ -229,15 +289,31 @@ export class UasHandler {
       rseq = this.reliable.nextRSeq(ir.dialog.id);
       res.set('rseq', String(rseq));
     }
+    const success = status >= 200 && status < 300;
+    const sessionPlan = success ? this.sessionTimerFor(ir, res) : undefined;
+    if (ir.dialog && (method === 'INVITE' || method === 'UPDATE') && status > 100 && status < 300) rememberLocalSdp(ir.dialog, res);
 
     this.ctx.counters.responseOut(method, status);
     const dest = ir.tx.destination;
-    if (status >= 200) this.sendFinal(ir, res);
-    else this.sendProvisional(ir, res);
-    if (status >= 200 && status < 300) this.ctx.flows.onResponseSent(ir.request, res, ir.inbound);
-
-    if (rseq !== undefined && ir.dialog) this.retransmitReliable(ir, ir.dialog, res, rseq);
-    if (method === 'INVITE' && status >= 200 && status < 300 && ir.dialog) this.awaitAck(ir, res);
+    const sending = ir;
+    const deliver = (): void => {
+      if (status >= 200) this.sendFinal(sending, res);
+      else this.sendProvisional(sending, res);
+      if (success) this.ctx.flows.onResponseSent(sending.request, res, sending.inbound);
+      if (rseq !== undefined && sending.dialog) this.retransmitReliable(sending, sending.dialog, res, rseq);
+      if (method === 'INVITE' && success && sending.dialog) this.awaitAck(sending, res);
+      if (sessionPlan && sending.dialog) this.ctx.sessionTimers.arm(sending.dialog, sessionPlan);
+      // srv: a 200 the app sends to a new INVITE starts the call record (role uas).
+      if (sending.initialInvite && success) this.ctx.cdr.start('application', 'uas', res);
+    };
+    // RFC 3262 §3: one unacknowledged reliable 1xx at a time, and a 2xx waits for the PRACK of a
+    // reliable 1xx that carried a session description.
+    const rel = ir.dialog && method === 'INVITE' ? ir.dialog.id : undefined;
+    const held = rel !== undefined && ((rseq !== undefined && this.reliable.busy(rel)) || (success && this.reliable.holdsFinal(rel)));
+    if (held) {
+      if (status >= 200) ir.finalSent = true;
+      this.reliable.afterAcknowledged(rel, deliver);
+    } else deliver();
     if (status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     if (method === 'BYE' && status >= 200 && ir.dialog) this.dropDialog(ir.dialog);
 
@@ -245,10 +321,30 @@ export class UasHandler {
     app.sendResponse(msgId, {
       kind: 'response-sent',
       meta: applicationMeta(wire.length, dest.protocol, dest.address, dest.port),
-      transactionId: ir.id,
+      transactionId: cmd.transactionId,
       dialogId: ir.dialog && (status >= 200 ? status < 300 : status > 100) ? ir.dialog.id : '',
       sip: wire,
     });
+  }
+
+  /**
+   * RFC 4028 on our 2xx: for a new INVITE what srv's doRespondToSipRequest() decides (the app's
+   * Session-Expires, else the caller's with its refresher or the default); for a re-INVITE/UPDATE
+   * that refreshed the session, the plan chosen when it arrived is announced (§9).
+   */
+  private sessionTimerFor(ir: InboundRequest, res: SipResponse): TimerPlan | undefined {
+    const cfg = this.ctx.sessionConfig;
+    const fromApp = res.get('session-expires');
+    if (!ir.initialInvite && !ir.session) return undefined;
+    if (ir.initialInvite || fromApp !== undefined) {
+      const ans = planUasAnswer(ir.request, fromApp, cfg);
+      if (ans.header) res.set('session-expires', ans.header);
+      if (ans.requireTimer) addRequireTimer(res);
+      return ans.plan;
+    }
+    res.set('session-expires', sessionExpiresValue(ir.session!));
+    if (supportsTimer(ir.request)) addRequireTimer(res);
+    return ir.session;
   }
 
   /** An app went away: its unanswered requests get 503 (no caller is left hanging). */
@@ -293,6 +389,7 @@ export class UasHandler {
     const ir: InboundRequest = {
       id: newTransactionId(), request, inbound, tx, app, dialog,
       localTag: dialog?.localTag, createdDialog: false, finalSent: false, timer: undefined,
+      initialInvite: false, session: undefined,
     };
     this.byId.set(ir.id, ir);
     this.byTx.set(tx, ir);
@@ -308,6 +405,7 @@ export class UasHandler {
   }
 
   private untrack(ir: InboundRequest): void {
+    this.forgetEarlyUpdate(ir);
     if (ir.timer) clearTimeout(ir.timer);
     ir.timer = undefined;
     this.byId.delete(ir.id);
@@ -322,7 +420,7 @@ export class UasHandler {
     this.sendFinal(ir, createResponse(ir.request, ir.request.method === 'INVITE' ? 408 : 500, ir.request.method === 'INVITE' ? 'Request Timeout' : 'Server Internal Error', ir.localTag));
   }
 
-  private sendProvisional(ir: InboundRequest, res: import('../parser').SipResponse): void {
+  private sendProvisional(ir: InboundRequest, res: SipResponse): void {
     try {
       ir.tx.respond(res);
     } catch (err) {
@@ -330,18 +428,28 @@ export class UasHandler {
     }
   }
 
-  /** RFC 3262 §3: resend until PRACK; none after 64*T1 ⇒ the INVITE is rejected with a 5xx. */
-  private retransmitReliable(ir: InboundRequest, dialog: Dialog, res: import('../parser').SipResponse, rseq: number): void {
+  private forgetEarlyUpdate(ir: InboundRequest): void {
+    if (ir.request.method !== 'UPDATE') return;
+    for (const [inviteId, u] of this.earlyUpdates) if (u === ir) this.earlyUpdates.delete(inviteId);
+  }
+
+  /**
+   * RFC 3262 §3: resend until PRACK; none after 64*T1 ⇒ the INVITE is rejected with a 5xx (a 2xx
+   * the app already sent and that waited for this PRACK goes out instead).
+   */
+  private retransmitReliable(ir: InboundRequest, dialog: Dialog, res: SipResponse, rseq: number): void {
     const cseq = parseCSeq(ir.request.get('cseq') ?? '')?.seq ?? 0;
-    this.reliable.start(dialog.id, rseq, cseq, () => { if (!ir.finalSent) this.sendProvisional(ir, res); }, () => {
+    this.reliable.start(dialog.id, rseq, cseq, res.body.length > 0, () => { if (!ir.finalSent) this.sendProvisional(ir, res); }, () => {
       if (ir.finalSent) return;
       this.ctx.logger.warn({ callId: ir.request.callId }, 'no PRACK for a reliable provisional response');
       this.sendFinal(ir, createResponse(ir.request, 500, 'Server Internal Error', ir.localTag));
     });
   }
 
-  private sendFinal(ir: InboundRequest, res: import('../parser').SipResponse): void {
+  /** `cdr`: a final ≥ 300 to a new INVITE ends the call attempt (srv: call-rejected). */
+  private sendFinal(ir: InboundRequest, res: SipResponse, cdr = true): void {
     ir.finalSent = true;
+    this.forgetEarlyUpdate(ir);
     if (ir.dialog) this.reliable.stop(ir.dialog.id);
     if (ir.timer) clearTimeout(ir.timer);
     ir.timer = undefined;
@@ -353,9 +461,10 @@ export class UasHandler {
     } catch (err) {
       this.ctx.logger.warn({ callId: ir.request.callId, err: String(err) }, 'final response refused by the transaction');
     }
+    if (cdr && ir.initialInvite && res.status >= 300) this.ctx.cdr.stop('application', 'call-rejected', res);
   }
 
-  private awaitAck(ir: InboundRequest, res: import('../parser').SipResponse): void {
+  private awaitAck(ir: InboundRequest, res: SipResponse): void {
     const dialog = ir.dialog!;
     const dest = ir.tx.destination;
     const old = this.awaitingAck.get(dialog.id);
@@ -392,7 +501,7 @@ export class UasHandler {
     this.replyStateless(tx, res);
   }
 
-  private replyStateless(tx: ServerTransaction, res: import('../parser').SipResponse): void {
+  private replyStateless(tx: ServerTransaction, res: SipResponse): void {
     this.ctx.counters.responseOut(/\s(\S+)\s*$/.exec(res.get('cseq') ?? '')?.[1] ?? '', res.status);
     try {
       tx.respond(res);
@@ -427,4 +536,14 @@ export class UasHandler {
 function isIpHost(uri: string): boolean {
   const host = parseUri(uri)?.host.replace(/^\[|\]$/g, '') ?? '';
   return isIP(host) !== 0;
+}
+
+/** The method of the CSeq an app put in its skeletal response (srf copies the request's). */
+function cseqMethodOf(headers: Array<{ name: string; value: string }>): string | undefined {
+  for (const h of headers) if (h.name.toLowerCase() === 'cseq') return /\s(\S+)\s*$/.exec(h.value)?.[1]?.toUpperCase();
+  return undefined;
+}
+
+function addRequireTimer(res: SipResponse): void {
+  if (!res.getAll('require').some((t) => t.trim().toLowerCase() === 'timer')) res.append('require', 'timer');
 }

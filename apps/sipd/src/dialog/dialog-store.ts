@@ -11,6 +11,8 @@ interface Entry<Owner> {
 export class DialogStore<Owner> {
   private readonly byId = new Map<string, Entry<Owner>>();
   private readonly byMatchKey = new Map<string, Entry<Owner>>();
+  /** Told of every dialog that ends, whatever ended it (timers tied to a dialog are cleared here). */
+  private readonly removeListeners: Array<(dialog: Dialog) => void> = [];
 
   get size(): number {
     return this.byId.size;
@@ -46,7 +48,12 @@ export class DialogStore<Owner> {
     this.byId.delete(id);
     if (this.byMatchKey.get(entry.dialog.matchKey) === entry) this.byMatchKey.delete(entry.dialog.matchKey);
     entry.dialog.state = 'terminated';
+    for (const fn of this.removeListeners) fn(entry.dialog);
     return entry.dialog;
+  }
+
+  onRemoved(fn: (dialog: Dialog) => void): void {
+    this.removeListeners.push(fn);
   }
 
   /** Dialogs owned by an owner (e.g. an app that disconnected). */

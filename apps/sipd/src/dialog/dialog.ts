@@ -60,6 +60,8 @@ export class Dialog {
   readonly method: string;
   /** CSeq number of our latest INVITE in this dialog (the ACK for its 2xx reuses it). */
   lastInviteSeq: number | undefined;
+  /** The last session description we sent (a session refresh re-INVITE repeats it, RFC 4028 §7.4). */
+  localSdp: { body: Buffer; contentType: string } | undefined;
   readonly createdAt = Date.now();
 
   constructor(init: DialogInit) {
