@@ -43,7 +43,7 @@ describe('stack lifecycle: start, stop, restart', function () {
   it('stops every process by pid on stop() and frees every port', async () => {
     const h = await startStack({ dataDir, portBase: base });
     const pids = Object.values(h.pids());
-    assert.equal(pids.length, 5, 'mariadb, redis, rtpengine, coturn, sipd');
+    assert.equal(pids.length, 6, 'mariadb, redis, rtpengine, coturn, sipd, registrar');
     firstSecrets = { ...h.secrets };
     await new AccountRepo(h.dbPool(), h.secrets.sipPasswordKey, 'life.test').add({ username: 'persisted', password: 'persisted-pw-1' });
     await h.stop();
@@ -84,7 +84,7 @@ describe('stack lifecycle: start, stop, restart', function () {
     const status = await stackCli(env, 'status', '--json');
     const alive = (JSON.parse(status.stdout) as { services: Array<{ alive: boolean }> }).services.map((s) => s.alive);
     if (alive.some((a) => !a)) await stackCli(env, 'stop'); // leave nothing running when failing
-    assert.deepEqual(alive, [true, true, true, true, true]);
+    assert.deepEqual(alive, [true, true, true, true, true, true]);
     const down = await stackCli(env, 'stop');
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /^stack: stopped supervisor \(\d+\)/);
