@@ -60,6 +60,16 @@ describe('registrar with SIPp (MD5 digest, RFC 3261 §10 and §22)', function ()
       assert.equal((await loc.store.lookup(a.aor)).length, 2);
     });
 
+    it('registers over TCP, and the binding records the tcp flow', async () => {
+      const a = await newAccount(stack, DOMAIN);
+      const r = await sippRegister(node.sipPort, 'register-auth.xml', a, { transport: 't1' });
+      assert.ok(r.ok, describeSippResult(r));
+      const [b] = await loc.store.lookup(a.aor);
+      assert.equal(b?.flow.transport, 'tcp');
+      assert.equal(b?.flow.node, `127.0.0.1:${node.sipPort}`);
+      assert.equal(b?.flow.local, `127.0.0.1:${node.sipPort}`);
+    });
+
     it('answers 423 with Min-Expires for an expiry below the minimum (§10.3 step 7)', async () => {
       const a = await newAccount(stack, DOMAIN);
       const r = await sippRegister(node.sipPort, 'register-auth-423.xml', a, { expires: 30 });

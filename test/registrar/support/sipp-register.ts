@@ -21,6 +21,8 @@ export interface SippRegisterOptions {
   /** -d: the <pause/> length (register-stale.xml). */
   pauseMs?: number;
   calls?: number;
+  /** SIPp transport (default u1: UDP, one socket). */
+  transport?: 'u1' | 't1';
 }
 
 export interface SippRegisterResult extends SippResult {
@@ -48,6 +50,7 @@ export async function sippRegister(sipPort: number, scenario: string, a: SippAcc
     scenario: path.join(REGISTRAR_SIPP_DIR, scenario), remote: `127.0.0.1:${sipPort}`, calls: o.calls ?? 1, limit: 1,
     injectionFiles: [csv], keys: { domain: a.domain }, traceMessages: true, timeoutSec: 30, recvTimeoutMs: 5000,
     ...(o.localPort !== undefined ? { localPort: o.localPort } : {}),
+    ...(o.transport !== undefined ? { transport: o.transport } : {}),
     ...(o.pauseMs !== undefined ? { pauseMs: o.pauseMs } : {}),
   });
   return { ...r, received: receivedMessages(r.outDir) };

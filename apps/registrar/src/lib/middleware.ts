@@ -28,6 +28,17 @@ function locals(req: SrfReq): RegisterLocals {
   return req.locals;
 }
 
+/**
+ * The flow's transport. drachtio (and sipd) report WebSocket flows as "tcp" (docs/wire-protocol.md
+ * §3.1); the client's top Via says WS or WSS (RFC 7118 §5), so that refines a tcp flow.
+ */
+export function flowTransport(protocol: string | undefined, via: string | undefined): FlowTransport {
+  const p = (protocol ?? 'udp').toLowerCase() as FlowTransport;
+  const sent = /^\s*SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)/.exec(via ?? '')?.[1]?.toLowerCase();
+  if (p === 'tcp' && (sent === 'ws' || sent === 'wss')) return sent;
+  return TRANSPORTS.includes(p) ? p : 'udp';
+}
+
 /** AOR from To (RFC 3261 §10.3 step 5), the flow the request came over, a Call-ID logger. */
 export function initLocals(srf: Srf, logger: Logger): Middleware {
   return (req, res, next) => {
@@ -36,10 +47,10 @@ export function initLocals(srf: Srf, logger: Logger): Middleware {
     const log = lazyChild(logger, { callId });
     const to = header(req, 'to') ?? '';
     const m = /<?\s*sips?:([^@;>?\s]+)@([^;>?:\s]+|\[[^\]]+\])/i.exec(to);
-    const transport = (req.protocol ?? 'udp').toLowerCase() as FlowTransport;
+    const transport = flowTransport(req.protocol, header(req, 'via'));
     const flow = {
       node: deps.node.id || req.server?.hostport || 'unknown',
-      transport: TRANSPORTS.includes(transport) ? transport : 'udp',
+      transport,
       address: req.source_address,
       port: Number(req.source_port),
       ...(req.receivedOn ? { local: req.receivedOn } : {}),

@@ -9,7 +9,7 @@ import { depsOf } from './deps';
 import { RegError } from './errors';
 import { planRegistration } from './plan';
 import { replyError } from './reply';
-import { header, type Headers, type Middleware } from './srf-types';
+import { header, multiHeader, type Headers, type Middleware } from './srf-types';
 
 const STORE_ERRORS: Readonly<Record<LocationFailure, RegError>> = {
   [LocationFailure.OutOfOrder]: RegError.OutOfOrder,
@@ -76,7 +76,9 @@ export function register(srf: Srf, logger: Logger): Middleware {
         log.debug({ aor: l.aor, changes: saved.changes }, 'REGISTER saved');
       }
       const headers: Headers = { Date: new Date(now).toUTCString() };
-      if (bindings.length > 0) headers.Contact = bindings.map((b) => contactOf(b, now)).join(', ');
+      // One Contact line per binding: sipd (like drachtio-server) reads the 200's Contact lines to
+      // keep a connection-oriented client's flow, and some parsers take only a line's first value.
+      if (bindings.length > 0) headers.Contact = multiHeader('Contact', bindings.map((b) => contactOf(b, now)));
       // RFC 3327 §5.3: echo the Path when the UA supports it.
       if (path.length > 0 && supported.has('path')) headers.Path = path.join(', ');
       // RFC 5626 §6: a registrar that honoured reg-id says so.
