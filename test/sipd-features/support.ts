@@ -134,3 +134,23 @@ export function rawInDialogRequest(invite: string, method: string, cseq: number,
     ...(o.extra ?? []),
   ], o.body);
 }
+
+/**
+ * A request the raw peer sends in the dialog its own INVITE created (it is the UAC): From as in
+ * its INVITE, To with the callee's tag from the 2xx, sent to the 2xx's Contact.
+ */
+export function rawUacRequest(invite: string, ok: string, method: string, cseq: number, o: { port: number; body?: string; extra?: string[] }): Buffer {
+  const inv = headersOf(invite);
+  const res = headersOf(ok);
+  const target = /<([^>]+)>/.exec(res.get('contact')?.[0] ?? '')?.[1] ?? '';
+  return message(`${method} ${target} SIP/2.0`, [
+    `Via: SIP/2.0/UDP 127.0.0.1:${o.port};branch=${branch()};rport`,
+    `From: ${inv.get('from')?.[0] ?? ''}`,
+    `To: ${res.get('to')?.[0] ?? ''}`,
+    `Call-ID: ${inv.get('call-id')?.[0] ?? ''}`,
+    `CSeq: ${cseq} ${method}`,
+    ...(method === 'ACK' || method === 'BYE' ? [] : [`Contact: <sip:raw@127.0.0.1:${o.port}>`]),
+    'Max-Forwards: 70',
+    ...(o.extra ?? []),
+  ], o.body);
+}
