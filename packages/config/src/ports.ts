@@ -14,6 +14,11 @@ export const PORT_OFFSETS = {
   turn: 78,
   api: 80,
   sipdMetrics: 90,
+  xmppComponent: 247,
+  xmppC2s: 222,
+  xmppDist: 269,
+  xmppHttp: 280,
+  xmppApi: 281,
   rtpMin: 1000,
   rtpMax: 1999,
   turnRelayMin: 2000,
@@ -49,6 +54,16 @@ export interface Ports {
   readonly api: number;
   /** sipd metrics (HTTP). */
   readonly sipdMetrics: number;
+  /** ejabberd: XEP-0114 component listener (the chat component connects here). */
+  readonly xmppComponent: number;
+  /** ejabberd: XMPP client-to-server with STARTTLS (RFC 6120). */
+  readonly xmppC2s: number;
+  /** ejabberd: Erlang distribution port (epmd-less; ejabberdctl talks to the node here). */
+  readonly xmppDist: number;
+  /** ejabberd: HTTP listener, XMPP over WebSocket at /ws (RFC 7395). */
+  readonly xmppHttp: number;
+  /** ejabberd: REST admin API (mod_http_api) at /api. */
+  readonly xmppApi: number;
   /** rtpengine media port range, inclusive. */
   readonly rtpMin: number;
   readonly rtpMax: number;
