@@ -5,8 +5,9 @@
 // timer table. When we refresh, the timer fires at half the interval (a refreshing re-INVITE,
 // session-refresh.ts); when the peer refreshes and stays silent, it fires before expiry and the
 // session is ended with BYE.
-import type { SipMessage, SipRequest } from '../parser';
+import type { SipMessage, SipRequest, SipResponse } from '../parser';
 import type { Dialog } from '../dialog/dialog';
+import { createResponse } from '../transaction';
 
 export type Refresher = 'uac' | 'uas';
 export type DefaultRefresher = Refresher | 'none';
@@ -126,6 +127,53 @@ export function planFromAnswer(response: SipMessage): TimerPlan | undefined {
   const se = parseSessionExpires(response.get('session-expires'));
   if (!se || se.delta <= 0) return undefined;
   return { interval: se.delta, weRefresh: se.refresher !== 'uas' };
+}
+
+/** 422 Session Interval Too Small with our Min-SE (RFC 4028 §6). */
+export function sessionTooSmall(request: SipRequest, toTag: string, cfg: SessionTimerConfig): SipResponse {
+  const res = createResponse(request, 422, 'Session Interval Too Small', toTag);
+  res.set('min-se', String(cfg.minSE));
+  return res;
+}
+
+/**
+ * A re-INVITE/UPDATE from the peer in a confirmed INVITE dialog (srv processRequestInsideDialog):
+ * below our minimum ⇒ 'too-small' (answer 422, the running timer stays); otherwise the timer
+ * restarts from its Session-Expires (none ⇒ it stops). Returns the plan our 2xx announces.
+ */
+export function onPeerRefresh(request: SipRequest, dialog: Dialog, timers: SessionTimers, cfg: SessionTimerConfig): TimerPlan | 'too-small' | undefined {
+  if ((request.method !== 'INVITE' && request.method !== 'UPDATE') || dialog.method !== 'INVITE' || dialog.state !== 'confirmed') return undefined;
+  const se = parseSessionExpires(request.get('session-expires'));
+  if (se && se.delta < cfg.minSE) return 'too-small';
+  const current = timers.planOf(dialog.id);
+  timers.cancel(dialog.id);
+  const plan = planPeerRefresh(request, current, cfg);
+  if (plan) timers.arm(dialog, plan);
+  return plan;
+}
+
+/**
+ * RFC 4028 on our 2xx, before it is sent: for a new INVITE what srv's doRespondToSipRequest()
+ * decides (the app's Session-Expires, else the caller's with its refresher or the default), added
+ * to the response; for a re-INVITE/UPDATE that refreshed the session, the plan chosen when it
+ * arrived is announced (§9). Returns the plan to arm once the 2xx is out.
+ */
+export function announceSessionTimer(request: SipRequest, res: SipResponse, initialInvite: boolean, refresh: TimerPlan | undefined, cfg: SessionTimerConfig): TimerPlan | undefined {
+  if (!initialInvite && !refresh) return undefined;
+  const fromApp = res.get('session-expires');
+  if (initialInvite || fromApp !== undefined) {
+    const ans = planUasAnswer(request, fromApp, cfg);
+    if (ans.header) res.set('session-expires', ans.header);
+    if (ans.requireTimer) addRequireTimer(res);
+    return ans.plan;
+  }
+  res.set('session-expires', sessionExpiresValue(refresh!));
+  if (supportsTimer(request)) addRequireTimer(res);
+  return refresh;
+}
+
+function addRequireTimer(res: SipResponse): void {
+  if (!res.getAll('require').some((t) => t.trim().toLowerCase() === 'timer')) res.append('require', 'timer');
 }
 
 /** What the refresh re-INVITE repeats: the last session description we sent (srv getLocalEndpoint()). */

@@ -359,7 +359,7 @@ export class UacHandler {
       if (out.initialInvite) {
         // srv processResponseOutsideDialog(): 200 ⇒ start (uac), ≥ 300 ⇒ stop (487: call-canceled).
         if (res.status >= 300) this.ctx.cdr.stop('network', stopReasonFor(res.status), res);
-        else if (res.status < 300) this.ctx.cdr.start('network', 'uac', res);
+        else this.ctx.cdr.start('network', 'uac', res);
       }
       // RFC 4028 §7.2: the 2xx's Session-Expires starts the session timer (refresher uac ⇒ us).
       const plan = res.status < 300 && out.dialog && (method === 'INVITE' || method === 'UPDATE') ? planFromAnswer(res) : undefined;

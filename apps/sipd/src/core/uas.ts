@@ -19,7 +19,7 @@ import { newTag, newTransactionId } from './ids';
 import { LocalEndpoints } from './local-endpoints';
 import { lists100rel, peerAccepts100rel, ReliableProvisionals } from './reliable-provisional';
 import {
-  needs422, parseSessionExpires, planPeerRefresh, planUasAnswer, rememberLocalSdp, sessionExpiresValue, supportsTimer, type TimerPlan,
+  announceSessionTimer, needs422, onPeerRefresh, rememberLocalSdp, sessionTooSmall, type TimerPlan,
 } from './session-timer';
 
 type ResponseCommand = Extract<SipCommand, { kind: 'response' }>;
@@ -119,8 +119,7 @@ export class UasHandler {
     if (isInvite) this.ctx.cdr.attempt('network', inbound.raw);
     if (isInvite && needs422(request, this.ctx.sessionConfig)) {
       // RFC 4028 §9: Session-Expires below our minimum ⇒ 422 with our Min-SE (sipd; srv raises it).
-      const res = createResponse(request, 422, 'Session Interval Too Small', ringingTag ?? newTag());
-      res.set('min-se', String(this.ctx.sessionConfig.minSE));
+      const res = sessionTooSmall(request, ringingTag ?? newTag(), this.ctx.sessionConfig);
       this.replyStateless(tx, res);
       return this.ctx.cdr.stop('application', 'call-rejected', res);
     }
@@ -159,25 +158,11 @@ export class UasHandler {
       return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
     }
     if (request.method === 'PRACK') return this.onPrack(inbound, request, tx, dialog, owner);
-    let session: TimerPlan | undefined;
-    if ((request.method === 'INVITE' || request.method === 'UPDATE') && dialog.method === 'INVITE' && dialog.state === 'confirmed') {
-      // srv processRequestInsideDialog: a re-INVITE/UPDATE restarts the session timer from its
-      // Session-Expires (none ⇒ the timer stops); below our minimum ⇒ 422 with Min-SE.
-      const timers = this.ctx.sessionTimers;
-      const current = timers.planOf(dialog.id);
-      const se = parseSessionExpires(request.get('session-expires'));
-      if (se && se.delta < this.ctx.sessionConfig.minSE) {
-        const res = createResponse(request, 422, 'Session Interval Too Small', dialog.localTag);
-        res.set('min-se', String(this.ctx.sessionConfig.minSE));
-        return this.replyStateless(tx, res);
-      }
-      timers.cancel(dialog.id);
-      session = planPeerRefresh(request, current, this.ctx.sessionConfig);
-      if (session) timers.arm(dialog, session);
-    }
+    const refresh = onPeerRefresh(request, dialog, this.ctx.sessionTimers, this.ctx.sessionConfig);
+    if (refresh === 'too-small') return this.replyStateless(tx, sessionTooSmall(request, dialog.localTag, this.ctx.sessionConfig));
     if (request.method === 'BYE' && dialog.method === 'INVITE') this.ctx.cdr.stop('network', 'normal-release', inbound.raw);
     const ir = this.track(inbound, request, tx, owner, dialog);
-    ir.session = session;
+    ir.session = refresh;
     // srv route_request_inside_invite(): an UPDATE in the early dialog of an INVITE still being
     // answered reaches the app with the INVITE's transaction id (srf finds the INVITE by Call-ID).
     const invite = request.method === 'UPDATE' ? this.pendingInviteOf(dialog) : undefined;
@@ -290,7 +275,7 @@ export class UasHandler {
       res.set('rseq', String(rseq));
     }
     const success = status >= 200 && status < 300;
-    const sessionPlan = success ? this.sessionTimerFor(ir, res) : undefined;
+    const sessionPlan = success ? announceSessionTimer(ir.request, res, ir.initialInvite, ir.session, this.ctx.sessionConfig) : undefined;
     if (ir.dialog && (method === 'INVITE' || method === 'UPDATE') && status > 100 && status < 300) rememberLocalSdp(ir.dialog, res);
 
     this.ctx.counters.responseOut(method, status);
@@ -325,26 +310,6 @@ export class UasHandler {
       dialogId: ir.dialog && (status >= 200 ? status < 300 : status > 100) ? ir.dialog.id : '',
       sip: wire,
     });
-  }
-
-  /**
-   * RFC 4028 on our 2xx: for a new INVITE what srv's doRespondToSipRequest() decides (the app's
-   * Session-Expires, else the caller's with its refresher or the default); for a re-INVITE/UPDATE
-   * that refreshed the session, the plan chosen when it arrived is announced (§9).
-   */
-  private sessionTimerFor(ir: InboundRequest, res: SipResponse): TimerPlan | undefined {
-    const cfg = this.ctx.sessionConfig;
-    const fromApp = res.get('session-expires');
-    if (!ir.initialInvite && !ir.session) return undefined;
-    if (ir.initialInvite || fromApp !== undefined) {
-      const ans = planUasAnswer(ir.request, fromApp, cfg);
-      if (ans.header) res.set('session-expires', ans.header);
-      if (ans.requireTimer) addRequireTimer(res);
-      return ans.plan;
-    }
-    res.set('session-expires', sessionExpiresValue(ir.session!));
-    if (supportsTimer(ir.request)) addRequireTimer(res);
-    return ir.session;
   }
 
   /** An app went away: its unanswered requests get 503 (no caller is left hanging). */
@@ -542,8 +507,4 @@ function isIpHost(uri: string): boolean {
 function cseqMethodOf(headers: Array<{ name: string; value: string }>): string | undefined {
   for (const h of headers) if (h.name.toLowerCase() === 'cseq') return /\s(\S+)\s*$/.exec(h.value)?.[1]?.toUpperCase();
   return undefined;
-}
-
-function addRequireTimer(res: SipResponse): void {
-  if (!res.getAll('require').some((t) => t.trim().toLowerCase() === 'timer')) res.append('require', 'timer');
 }

@@ -5,7 +5,7 @@ import { SipRequest, SipResponse } from '../../src/parser';
 import { Dialog } from '../../src/dialog/dialog';
 import {
   expiryDelayMs, needs422, parseMinSE, parseSessionExpires, planFromAnswer, planPeerRefresh, planUasAnswer, refreshDelayMs,
-  rememberLocalSdp, SessionTimers, type SessionTimerConfig,
+  announceSessionTimer, onPeerRefresh, rememberLocalSdp, SessionTimers, sessionTooSmall, type SessionTimerConfig,
 } from '../../src/core/session-timer';
 
 const cfg = (o: Partial<SessionTimerConfig> = {}): SessionTimerConfig => ({ minSE: 90, defaultRefresher: 'none', ...o });
@@ -154,6 +154,40 @@ describe('core/session-timer', () => {
       timers.arm(e, { interval: 0.01, weRefresh: false });
       timers.close();
       assert.equal(timers.size, 0);
+    });
+  });
+
+  describe('glue used by the UAS side', () => {
+    it('a peer refresh below our minimum is refused without touching the running timer; a valid one re-arms it', () => {
+      const timers = new SessionTimers(() => undefined, () => undefined);
+      const d = confirmedDialog();
+      timers.arm(d, { interval: 1000, weRefresh: false });
+      const small = invite({ 'session-expires': '30' });
+      assert.equal(onPeerRefresh(small, d, timers, cfg()), 'too-small');
+      assert.deepEqual(timers.planOf(d.id), { interval: 1000, weRefresh: false });
+      assert.deepEqual(onPeerRefresh(invite({ 'session-expires': '120;refresher=uas' }), d, timers, cfg()), { interval: 120, weRefresh: true });
+      assert.deepEqual(timers.planOf(d.id), { interval: 120, weRefresh: true });
+      assert.equal(onPeerRefresh(invite({}), d, timers, cfg()), undefined);
+      assert.equal(timers.size, 0, 'a re-INVITE without Session-Expires stops the timer');
+      const res = sessionTooSmall(small, 'x', cfg());
+      assert.equal(res.status, 422);
+      assert.equal(res.get('min-se'), '90');
+      timers.close();
+    });
+    it('our 2xx announces the plan: added for a new INVITE (with Require: timer), for a refresh, never when the app set its own', () => {
+      const inv = invite({ supported: 'timer', 'session-expires': '300;refresher=uas' });
+      const ok = new SipResponse(200, 'OK');
+      assert.deepEqual(announceSessionTimer(inv, ok, true, undefined, cfg()), { interval: 300, weRefresh: true });
+      assert.equal(ok.get('session-expires'), '300;refresher=uas');
+      assert.equal(ok.get('require'), 'timer');
+      const ok2 = new SipResponse(200, 'OK');
+      assert.deepEqual(announceSessionTimer(inv, ok2, false, { interval: 120, weRefresh: false }, cfg()), { interval: 120, weRefresh: false });
+      assert.equal(ok2.get('session-expires'), '120;refresher=uac');
+      const ok3 = new SipResponse(200, 'OK');
+      ok3.append('session-expires', '600;refresher=uac');
+      assert.deepEqual(announceSessionTimer(inv, ok3, true, undefined, cfg()), { interval: 600, weRefresh: false });
+      assert.equal(ok3.getAll('session-expires').length, 1);
+      assert.equal(announceSessionTimer(invite({}), new SipResponse(200, 'OK'), false, undefined, cfg()), undefined);
     });
   });
 
