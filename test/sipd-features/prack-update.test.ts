@@ -81,6 +81,43 @@ describe('sipd: 100rel and UPDATE end to end (RFC 3262, RFC 3311)', function () 
     });
   });
 
+  describe('reliable provisional responses to an app’s INVITE (RFC 3262 §4)', () => {
+    it('a retransmitted reliable 183 (same RSeq) is not relayed again, so srf PRACKs once; the next RSeq is relayed and PRACKed', async () => {
+      const peer = await RawUdpPeer.open();
+      try {
+        const provisional: string[] = [];
+        const call = srf.createUAC(`sip:callee@127.0.0.1:${peer.port}`, { localSdp: sdp(1), headers: { Supported: '100rel' } },
+          { cbProvisional: (r) => provisional.push(`${r.status ?? 0}/${r.get('rseq') ?? ''}`) });
+        const invite = (await peer.next(isRequest('INVITE'), 3000))?.toString('latin1') ?? '';
+        assert.match(header(invite, 'supported') ?? '', /100rel/);
+        const tag = 'relcallee';
+        const contact = `<sip:raw@127.0.0.1:${peer.port}>`;
+        const rel = (rseq: number): Buffer => rawResponse(invite, 183, 'Session Progress', { toTag: tag, contact, extra: ['Require: 100rel', `RSeq: ${rseq}`] });
+        await peer.send(rel(5), sipd.sipPort);
+        await peer.send(rel(5), sipd.sipPort);
+        const prack1 = (await peer.next(isRequest('PRACK'), 3000))?.toString('latin1') ?? '';
+        assert.equal(header(prack1, 'rack'), '5 1 INVITE');
+        await peer.send(rawResponse(prack1, 200, 'OK'), sipd.sipPort);
+        assert.equal(await peer.next(isRequest('PRACK'), 500), undefined, 'no second PRACK for the retransmission');
+        await peer.send(rel(6), sipd.sipPort);
+        const prack2 = (await peer.next(isRequest('PRACK'), 3000))?.toString('latin1') ?? '';
+        assert.equal(header(prack2, 'rack'), '6 1 INVITE');
+        assert.notEqual(header(prack2, 'cseq'), header(prack1, 'cseq'), 'each PRACK is a new request in the early dialog');
+        await peer.send(rawResponse(prack2, 200, 'OK'), sipd.sipPort);
+        await peer.send(rawResponse(invite, 200, 'OK', { toTag: tag, contact, body: sdp(10, 'sendrecv', 42000) }), sipd.sipPort);
+        assert.ok(await peer.next(isRequest('ACK'), 3000));
+        const dialog = await call;
+        assert.deepEqual(provisional, ['183/5', '183/6']);
+        const bye = dialog.destroy();
+        const byeReq = (await peer.next(isRequest('BYE'), 3000))?.toString('latin1') ?? '';
+        await peer.send(rawResponse(byeReq, 200, 'OK'), sipd.sipPort);
+        await bye;
+      } finally {
+        peer.close();
+      }
+    });
+  });
+
   describe('UPDATE in an early dialog', () => {
     it('the caller’s UPDATE in the B2BUA’s early dialog reaches the app with the INVITE’s transaction id and srf answers it with the callee’s SDP; the call then completes on both sides', async () => {
       const far = await uas('uas-early-media-answer.xml', 1500);
