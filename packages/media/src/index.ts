@@ -1,0 +1,5 @@
+export * from './types';
+export * from './sdp';
+export * from './profiles';
+export * from './stats';
+export * from './rtpengine';
