@@ -3,7 +3,7 @@
 // Expected results are computed here from the inserted records, independently of the stores.
 import * as assert from 'node:assert/strict';
 import {
-  CdrFilter, CdrGroupBy, CdrRecord, CdrSort, CdrStore, CdrStoreUnavailableError, CdrValidationError,
+  CdrFilter, CdrGroupBy, CdrPage, CdrRecord, CdrSort, CdrStore, CdrStoreUnavailableError, CdrValidationError,
 } from '@openline/cdr';
 import { byKey, genCdrs, insertAll } from './support';
 
@@ -231,7 +231,7 @@ export function cdrStoreConformance(h: StoreHarness): void {
         do {
           // Each page is fetched while a batch of new CDRs (anywhere in the window) is being inserted.
           const batch = late.slice(k * 20, k * 20 + 20);
-          const [page] = await Promise.all([
+          const [page]: [CdrPage, void] = await Promise.all([
             store.query(window, { sort: '-startTime', cursor, limit: 25 }),
             insertAll(store, batch, 5),
           ]);
