@@ -205,7 +205,7 @@ class RtpEngineEndpoint implements MediaEndpoint {
   }
 
   async offer(p: OfferParams): Promise<string> {
-    const args = { ...flagsFor(p.toProfile), 'from-tag': p.from, sdp: p.sdp };
+    const args = { ...flagsFor(p.toProfile), 'from-tag': p.from, sdp: p.sdp, ...(p.initial ? { 'via-branch': p.to } : { 'to-tag': p.to }) };
     if (this.started) return this.sdpOf(await this.run('offer', args), p.toProfile.kind === 'webrtc');
     // The call's first command: fail over to the next healthy instance on a timeout.
     let last: unknown;
@@ -226,7 +226,9 @@ class RtpEngineEndpoint implements MediaEndpoint {
   }
 
   async answer(p: AnswerParams): Promise<string> {
-    const r = await this.run('answer', { ...flagsFor(p.offererProfile), 'from-tag': p.offerer, 'to-tag': p.answerer, sdp: p.sdp });
+    const r = await this.run('answer', { ...flagsFor(p.offererProfile), 'from-tag': p.offerer, 'to-tag': p.answerer, sdp: p.sdp,
+      ...(p.initial ? { 'via-branch': p.answerer } : {}),
+    });
     return this.sdpOf(r, p.offererProfile.kind === 'webrtc');
   }
 

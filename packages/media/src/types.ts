@@ -24,6 +24,11 @@ export interface OfferParams {
   to: string;
   sdp: string;
   toProfile: LegProfile;
+  /**
+   * The `to` leg does not exist yet (a new branch, e.g. one device of a fork): the offer opens a
+   * branch of its own (rtpengine via-branch), so forks to devices of different profiles coexist.
+   */
+  initial?: boolean;
 }
 
 export interface AnswerParams {
@@ -33,6 +38,8 @@ export interface AnswerParams {
   answerer: string;
   sdp: string;
   offererProfile: LegProfile;
+  /** Answers an `initial` offer (the branch that won). */
+  initial?: boolean;
 }
 
 /** Final per-leg media statistics (rtpengine's delete answer); null = not reported. */

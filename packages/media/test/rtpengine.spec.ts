@@ -34,10 +34,10 @@ describe('RtpEngineMediaServer (real rtpengine)', function () {
     it('a trunk leg is offered only the trunk codecs; the answer goes back in the caller codec (transcoding)', async () => {
       server = new RtpEngineMediaServer({ instances: [{ host: '127.0.0.1', port: d1.ngPort }], pingIntervalMs: 0 });
       const ep: MediaEndpoint = await server.createEndpoint(`t-${Date.now()}`);
-      const out = await ep.offer({ from: 'a', to: 'b', sdp: sdp(6000, [[0, 'PCMU/8000']]), toProfile: { kind: 'trunk', codecs: ['PCMA', 'G729'] } });
+      const out = await ep.offer({ from: 'a', to: 'b', sdp: sdp(6000, [[0, 'PCMU/8000']]), toProfile: { kind: 'trunk', codecs: ['PCMA', 'G729'] }, initial: true });
       assert.match(out, /^m=audio \d+ RTP\/AVP 8 18/m);
       assert.doesNotMatch(out, /PCMU/);
-      const back = await ep.answer({ offerer: 'a', answerer: 'b', sdp: sdp(6002, [[8, 'PCMA/8000']]), offererProfile: { kind: 'sip' } });
+      const back = await ep.answer({ offerer: 'a', answerer: 'b', sdp: sdp(6002, [[8, 'PCMA/8000']]), offererProfile: { kind: 'sip' }, initial: true });
       assert.equal(firstCodec(back), 'PCMU/8000');
       await ep.destroy();
     });
@@ -56,6 +56,22 @@ describe('RtpEngineMediaServer (real rtpengine)', function () {
     });
   });
 
+  it('forks: one offer per branch (WebRTC and SIP side by side), the answering branch gets the media', async () => {
+    server = new RtpEngineMediaServer({ instances: [{ host: '127.0.0.1', port: d1.ngPort }], pingIntervalMs: 0 });
+    const ep: MediaEndpoint = await server.createEndpoint(`fork-${Date.now()}`);
+    const offer = sdp(6000, [[0, 'PCMU/8000']]);
+    const toWeb = await ep.offer({ from: 'a', to: 'b1', sdp: offer, toProfile: { kind: 'webrtc' }, initial: true });
+    const toSip = await ep.offer({ from: 'a', to: 'b2', sdp: offer, toProfile: { kind: 'sip' }, initial: true });
+    assert.match(toWeb, /UDP\/TLS\/RTP\/SAVPF/);
+    assert.match(toSip, /^m=audio \d+ RTP\/AVP /m);
+    assert.notEqual(mediaPort(toWeb), mediaPort(toSip));
+    const back = await ep.answer({ offerer: 'a', answerer: 'b2', sdp: sdp(6010, [[0, 'PCMU/8000']]), offererProfile: { kind: 'sip' }, initial: true });
+    assert.match(back, /^m=audio \d+ RTP\/AVP 0/m);
+    const st = await ep.stats();
+    assert.ok(st.legs.b2, JSON.stringify(Object.keys(st.legs)));
+    await ep.destroy();
+  });
+
   it('relays RTP between the legs and reports per-leg packets at delete; destroy is idempotent', async () => {
     server = new RtpEngineMediaServer({ instances: [{ host: '127.0.0.1', port: d1.ngPort }], pingIntervalMs: 0 });
     const a = dgram.createSocket('udp4');
@@ -66,8 +82,15 @@ describe('RtpEngineMediaServer (real rtpengine)', function () {
     b.on('message', (m, rinfo) => { gotAtB++; b.send(m, rinfo.port, rinfo.address); });
     a.on('message', () => { gotAtA++; });
     const ep: MediaEndpoint = await server.createEndpoint(`r-${Date.now()}`);
-    const toB = await ep.offer({ from: 'a', to: 'b', sdp: sdp(a.address().port, [[0, 'PCMU/8000']]), toProfile: { kind: 'sip' } });
-    const toA = await ep.answer({ offerer: 'a', answerer: 'b', sdp: sdp(b.address().port, [[0, 'PCMU/8000']]), offererProfile: { kind: 'sip' } });
+    const toB = await ep.offer({ from: 'a', to: 'b', sdp: sdp(a.address().port, [[0, 'PCMU/8000']]), toProfile: { kind: 'sip' }, initial: true });
+    const toA = await ep.answer({ offerer: 'a', answerer: 'b', sdp: sdp(b.address().port, [[0, 'PCMU/8000']]), offererProfile: { kind: 'sip' }, initial: true });
+    // a re-offer (re-INVITE from b with hold) on the established call keeps the media port towards a
+    const held = await ep.offer({ from: 'b', to: 'a', sdp: sdp(b.address().port, [[0, 'PCMU/8000']]).replace('a=sendrecv', 'a=sendonly'), toProfile: { kind: 'sip' } });
+    assert.match(held, /a=sendonly/);
+    const resumed = await ep.answer({ offerer: 'b', answerer: 'a', sdp: sdp(a.address().port, [[0, 'PCMU/8000']]).replace('a=sendrecv', 'a=recvonly'), offererProfile: { kind: 'sip' } });
+    assert.match(resumed, /a=recvonly/);
+    await ep.offer({ from: 'b', to: 'a', sdp: sdp(b.address().port, [[0, 'PCMU/8000']]), toProfile: { kind: 'sip' } });
+    await ep.answer({ offerer: 'b', answerer: 'a', sdp: sdp(a.address().port, [[0, 'PCMU/8000']]), offererProfile: { kind: 'sip' } });
     // b must send first too (rtpengine learns endpoints from SDP; symmetric RTP is fine either way).
     for (let i = 0; i < 20; i++) {
       a.send(rtpPacket(i, 0), mediaPort(toA), '127.0.0.1');
