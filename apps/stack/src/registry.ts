@@ -94,8 +94,26 @@ export function registrarService(ctx: StackContext): ServiceDefinition {
   };
 }
 
+/**
+ * The accounts and provisioning API (apps/api, express) on the run's API port; MariaDB and Redis
+ * of the run. Ready when its port accepts connections.
+ */
+export function apiService(ctx: StackContext): ServiceDefinition {
+  return {
+    name: 'api',
+    command: process.execPath,
+    args: [path.join(ctx.rootDir, 'apps', 'api', 'dist', 'src', 'main.js')],
+    installHint: 'build it with `make build`',
+    env: { OPENLINE_DATA_DIR: ctx.config.dataDir, OPENLINE_PORT_BASE: String(ctx.ports.base), OPENLINE_LOG_LEVEL: ctx.config.log.level },
+    ports: [{ port: ctx.ports.api, proto: 'tcp' }],
+    ready: tcpProbe(ctx.ports.api),
+    endpoints: [`API       http://127.0.0.1:${ctx.ports.api}/v1 (OpenAPI: /v1/openapi.json)`],
+  };
+}
+
 /** Project services of a default run, started after the infrastructure, in this order. */
 export const PROJECT_SERVICES: readonly ServiceFactory[] = [
   sipdService,
   registrarService,
+  apiService,
 ];
