@@ -1,0 +1,123 @@
+// Parallel forking to every device of the callee (RFC 3261 §16.7 shape, done by a B2BUA): every
+// branch is an INVITE of its own; the first 2xx wins and the others are CANCELled with
+// `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326); 486 only when every device
+// answered busy; no answer within the timeout → every branch CANCELled, 480. While push-woken
+// devices may still join (`keepOpen`), the fork waits for them until the timeout.
+import type Srf from 'drachtio-srf';
+import { Branch, type BranchOutcome, type BranchTarget } from './branch';
+import { COMPLETED_ELSEWHERE, formatReason } from './reason';
+
+export type ForkOutcome =
+  | { ok: true; winner: Extract<BranchOutcome, { ok: true }> }
+  | { ok: false; status: number; phrase: string; noAnswer: boolean; cancelled: boolean; failures: Array<Extract<BranchOutcome, { ok: false }>> };
+
+export interface ForkOptions {
+  noAnswerTimeoutMs: number;
+  /** The SDP for a branch (an rtpengine offer shaped for the target's profile). */
+  offerFor(target: BranchTarget): Promise<string>;
+  onRinging(): void;
+  /** A branch failed with 430 Flow Failed (RFC 5626): its device may be woken by push. */
+  onFlowFailed?(target: BranchTarget): void;
+}
+
+const NO_ANSWER_REASON = formatReason(480, 'No answer');
+
+export class Fork {
+  private readonly branches: Branch[] = [];
+  private readonly failures: Array<Extract<BranchOutcome, { ok: false }>> = [];
+  private noAnswerTimer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private cancelledBy: string | undefined;
+  private keepOpen = false;
+  private starting = 0;
+  private resolve!: (o: ForkOutcome) => void;
+  readonly result: Promise<ForkOutcome>;
+
+  constructor(private readonly srf: Srf, private readonly opts: ForkOptions) {
+    this.result = new Promise((r) => { this.resolve = r; });
+    this.noAnswerTimer = setTimeout(() => this.timeout(), opts.noAnswerTimeoutMs);
+  }
+
+  /** While true the fork does not fail when its branches have (woken devices may still join). */
+  setKeepOpen(v: boolean): void {
+    this.keepOpen = v;
+    this.maybeFinish();
+  }
+
+  /** Starts a branch to one more device (also after the start: a device woken by push). */
+  add(target: BranchTarget): void {
+    if (this.finished) return;
+    this.starting++;
+    void this.opts.offerFor(target).then((sdp) => {
+      this.starting--;
+      if (this.finished) return;
+      const b = new Branch(this.srf, target, sdp, {
+        onProvisional: (status) => { if (status >= 180 && !this.finished) this.opts.onRinging(); },
+      });
+      this.branches.push(b);
+      void b.done.then((o) => this.settled(b, o));
+    }, (err: unknown) => {
+      this.starting--;
+      this.failures.push({ ok: false, status: 500, phrase: (err as Error).message, target, cancelled: false });
+      this.maybeFinish();
+    });
+  }
+
+  private settled(_b: Branch, o: BranchOutcome): void {
+    if (o.ok) {
+      if (this.finished) {
+        o.dialog.destroy({ headers: { Reason: COMPLETED_ELSEWHERE } });
+        return;
+      }
+      this.finish({ ok: true, winner: o }, COMPLETED_ELSEWHERE);
+      return;
+    }
+    this.failures.push(o);
+    if (o.status === 430) this.opts.onFlowFailed?.(o.target);
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.keepOpen || this.starting > 0 || this.branches.some((b) => b.pending)) return;
+    if (this.branches.length === 0 && this.failures.length === 0) return;
+    this.fail(false);
+  }
+
+  private fail(noAnswer: boolean): void {
+    const f = this.failures.filter((x) => !x.cancelled);
+    const allBusy = f.length > 0 && f.every((x) => x.status === 486 || x.status === 600);
+    const [status, phrase] = this.cancelledBy !== undefined ? [487, 'Request Terminated']
+      : noAnswer ? [480, 'Temporarily Unavailable']
+        : allBusy ? [486, 'Busy Here'] : [480, 'Temporarily Unavailable'];
+    this.finish({ ok: false, status, phrase, noAnswer, cancelled: this.cancelledBy !== undefined, failures: this.failures }, NO_ANSWER_REASON);
+  }
+
+  private timeout(): void {
+    this.noAnswerTimer = undefined;
+    if (this.finished) return;
+    for (const b of this.branches) b.cancel(NO_ANSWER_REASON);
+    this.fail(true);
+  }
+
+  /** The caller gave up (CANCEL) or the session ends: CANCEL every branch with this Reason. */
+  cancel(reason: string): void {
+    if (this.finished) return;
+    this.cancelledBy = reason;
+    for (const b of this.branches) b.cancel(reason);
+    this.fail(false);
+  }
+
+  private finish(outcome: ForkOutcome, cancelOthers: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.dispose();
+    for (const b of this.branches) if (b.pending) b.cancel(this.cancelledBy ?? cancelOthers);
+    this.resolve(outcome);
+  }
+
+  /** Clears the no-answer timer (SIP.js: every timer a field, cleared in dispose). */
+  dispose(): void {
+    if (this.noAnswerTimer) clearTimeout(this.noAnswerTimer);
+    this.noAnswerTimer = undefined;
+  }
+}
