@@ -206,3 +206,30 @@ describe('DurableCdrWriter', () => {
     });
   });
 });
+
+describe('DurableCdrWriter with a store that hangs', () => {
+  it('an insert that never settles times out and is retried until the store answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdr-spool-'));
+    const store = new MemoryCdrStore();
+    const realInsert = store.insert.bind(store);
+    let hang = true;
+    let attempts = 0;
+    store.insert = (c) => {
+      attempts++;
+      return hang ? new Promise<void>(() => undefined) : realInsert(c);
+    };
+    const w = await DurableCdrWriter.open({ store, spoolDir: dir, retryInitialMs: 5, retryMaxMs: 10, insertTimeoutMs: 30, logger: logger([]) });
+    try {
+      const c = sampleCdr();
+      await w.write(c);
+      await until(() => attempts >= 3);
+      assert.equal(w.metrics().pending, 1);
+      hang = false;
+      await w.flush(2000);
+      assert.deepEqual(await store.get(c.id), c);
+    } finally {
+      await w.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

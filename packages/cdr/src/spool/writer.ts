@@ -32,6 +32,8 @@ export interface DurableCdrWriterOptions {
   retryMaxMs?: number;
   /** Inserts in flight at once (default 8). */
   concurrency?: number;
+  /** An insert not settled after this long counts as failed and is retried (default 15 s; idempotent, so a late success is harmless). */
+  insertTimeoutMs?: number;
   /** Rewrite the spool when it is larger than this and mostly acked lines (default 8 MiB). */
   compactBytes?: number;
   /** Default: a pino logger with component 'cdr-writer'. */
@@ -72,7 +74,18 @@ export class CdrSpoolError extends Error {
 interface Entry { cdr: CdrRecord; line: string; bytes: number }
 interface Queued extends Entry { resolve(): void; reject(err: Error): void }
 
-const DEFAULTS = { maxSpoolBytes: 64 << 20, retryInitialMs: 250, retryMaxMs: 30_000, concurrency: 8, compactBytes: 8 << 20 };
+const DEFAULTS = {
+  maxSpoolBytes: 64 << 20, retryInitialMs: 250, retryMaxMs: 30_000, concurrency: 8, compactBytes: 8 << 20, insertTimeoutMs: 15_000,
+};
+
+/** `p`, or a rejection after `ms` (the operation itself is not cancelled). */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 export class DurableCdrWriter {
   private readonly store: CdrStore;
@@ -102,6 +115,7 @@ export class DurableCdrWriter {
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
       compactBytes: options.compactBytes ?? DEFAULTS.compactBytes,
+      insertTimeoutMs: options.insertTimeoutMs ?? DEFAULTS.insertTimeoutMs,
     };
     this.file = new SpoolFile(options.spoolDir);
   }
@@ -167,7 +181,7 @@ export class DurableCdrWriter {
   /** Last resort when the spool cannot take a CDR: straight to the store, or a loud refusal. */
   private async writeDirect(rec: CdrRecord, why: string): Promise<void> {
     try {
-      await this.store.insert(rec);
+      await withTimeout(this.store.insert(rec), this.opts.insertTimeoutMs, 'CDR insert');
       this.m.written++;
       this.log.error({ cdrId: rec.id }, `${why}; CDR written to the store directly`);
     } catch (err) {
@@ -248,7 +262,7 @@ export class DurableCdrWriter {
     let delay = this.opts.retryInitialMs;
     while (!this.closed && this.pending.size > 0) {
       const batch = [...this.pending.values()].slice(0, this.opts.concurrency);
-      const results = await Promise.allSettled(batch.map((e) => this.store.insert(e.cdr)));
+      const results = await Promise.allSettled(batch.map((e) => withTimeout(this.store.insert(e.cdr), this.opts.insertTimeoutMs, 'CDR insert')));
       const done: string[] = [];
       let failure: Error | null = null;
       results.forEach((r, i) => {
