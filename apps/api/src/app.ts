@@ -47,6 +47,8 @@ export interface BuildOptions {
   mailer?: Mailer;
   /** Extra notification deliverers after the database sink (chat, push). */
   sinks?: NotificationSink[];
+  /** Redis key prefix of the rate-limit counters (tests isolate their counters). */
+  rateLimitPrefix?: string;
 }
 
 export function buildDeps(o: BuildOptions): ApiDeps {
@@ -66,7 +68,7 @@ export function buildDeps(o: BuildOptions): ApiDeps {
   return {
     settings, pool, redis, logger: o.logger, clock, sms, mailer,
     notify: new FanoutSink([new DbNotificationSink(notifications), ...(o.sinks ?? [])]),
-    limiter: new RateLimiter(redis),
+    limiter: new RateLimiter(redis, o.rateLimitPrefix),
     access: new AccessTokens(settings.keys.access, a.accessTokenTtlSeconds, redis, clock),
     repos: {
       accounts: new AccountsRepo(pool, settings.sipDomain),
@@ -131,6 +133,7 @@ export function createApp(s: Services): { app: express.Express; routes: AnyRoute
 }
 
 export interface RunningApi {
+  app: express.Express;
   server: http.Server;
   port: number;
   url: string;
@@ -153,7 +156,7 @@ export async function startApi(o: BuildOptions & { host?: string; port?: number 
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    server, port, url: `http://${host}:${port}`, deps, services, routes,
+    app, server, port, url: `http://${host}:${port}`, deps, services, routes,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

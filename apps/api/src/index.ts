@@ -7,3 +7,4 @@ export { HttpSmsProvider, type SmsProvider } from './providers/sms';
 export { SmtpMailer, type Mailer } from './providers/mail';
 export { OffsetClock, systemClock, type Clock } from './clock';
 export { expressPath } from './http/route';
+export { servedRoutes, openApiPath } from './http/list-routes';

@@ -9,7 +9,7 @@
 // parentheses, slashes) are ignored. The result is E.164 with '+' (the seed's form without '+'
 // is the SIP login of phone accounts); anything that does not give 2..15 digits, or starts with
 // a 0 country code, is not a number.
-import { getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js';
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 export type NumberFormat = 'international' | 'idd' | 'nanp-idd' | 'national' | 'local';
 
@@ -48,5 +48,11 @@ export function normaliseNumber(raw: string, country: string): Normalised | unde
   return e164(cc + s, 'local');
 }
 
-/** The country of an E.164 number (for an account without one set), if the metadata knows it. */
-export { parsePhoneNumberFromString } from 'libphonenumber-js';
+/**
+ * The country of an E.164 number (for an account without one set): the one the number's range
+ * belongs to, else the first country of its calling code (GB for +44, US for +1).
+ */
+export function countryOfNumber(e164: string): string | undefined {
+  const p = parsePhoneNumberFromString(e164);
+  return p?.country ?? p?.getPossibleCountries()[0];
+}

@@ -94,6 +94,13 @@ export class ActionTokensRepo {
     return r.affectedRows === 1;
   }
 
+  /** Whether the account has an unused, unexpired link of this purpose. */
+  async hasLive(accountId: number, purpose: ActionPurpose, now: Date): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>(
+      'SELECT 1 FROM action_tokens WHERE account_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? LIMIT 1', [accountId, purpose, now]);
+    return rows.length > 0;
+  }
+
   /** Outstanding links of an account and purpose stop working (a newer one was sent, or the password changed). */
   async expireFor(accountId: number, purpose: ActionPurpose, at: Date): Promise<void> {
     await this.db.query('UPDATE action_tokens SET used_at = ? WHERE account_id = ? AND purpose = ? AND used_at IS NULL', [at, accountId, purpose]);

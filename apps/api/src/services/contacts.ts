@@ -5,7 +5,7 @@
 import { phoneHash } from '../crypto/keys';
 import type { ApiDeps } from '../deps';
 import { badRequest } from '../errors';
-import { callingCode, normaliseNumber, parsePhoneNumberFromString } from '../phone/normalise';
+import { callingCode, normaliseNumber, countryOfNumber } from '../phone/normalise';
 import { publicUser, type AccountView, type PublicUser } from '../repos/accounts';
 
 export interface UploadEntry {
@@ -24,7 +24,7 @@ export class ContactService {
 
   /** The uploader's country: given, else the profile's, else the country of their own number. */
   countryFor(account: AccountView, given: string | undefined): string {
-    const c = (given ?? account.country ?? (account.phone ? parsePhoneNumberFromString(account.phone)?.country : undefined))?.toUpperCase();
+    const c = (given ?? account.country ?? (account.phone ? countryOfNumber(account.phone) : undefined))?.toUpperCase();
     if (!c) throw badRequest('country', 'country: needed to read national and local numbers (set it in your profile or pass it)');
     if (callingCode(c) === undefined) throw badRequest('country', `country: '${c}' is not an ISO 3166-1 country code`);
     return c;

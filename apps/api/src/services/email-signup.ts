@@ -28,7 +28,7 @@ export class EmailSignupService {
   async available(username: string, reclaim = false): Promise<boolean> {
     const a = await this.d.repos.accounts.byUsername(username);
     if (!a) return true;
-    const stale = a.status === 'pending' && a.createdAt.getTime() + this.cfg.activationTtlSeconds * 1000 <= this.d.clock.now();
+    const stale = a.status === 'pending' && !(await this.d.repos.actions.hasLive(a.id, 'activate', new Date(this.d.clock.now())));
     if (stale && reclaim) await this.d.repos.accounts.remove(a.id);
     return stale;
   }

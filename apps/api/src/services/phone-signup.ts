@@ -10,7 +10,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, forbidden, gone, tooMany } from '../errors';
-import { callingCode, normaliseNumber, parsePhoneNumberFromString } from '../phone/normalise';
+import { callingCode, normaliseNumber, countryOfNumber } from '../phone/normalise';
 import type { AccountView } from '../repos/accounts';
 import { VerificationsRepo, type Verification } from '../repos/verifications';
 import { SmsError } from '../providers/sms';
@@ -173,7 +173,7 @@ export class PhoneSignupService {
   }
 
   private async createAccount(phone: string, country: string | undefined): Promise<AccountView> {
-    const c = country?.toUpperCase() ?? parsePhoneNumberFromString(phone)?.country;
+    const c = country?.toUpperCase() ?? countryOfNumber(phone);
     const { account } = await this.d.repos.credentials.add({
       username: phone.slice(1), domain: this.d.settings.sipDomain, phone, ...(c ? { country: c } : {}), status: 'active',
     });
