@@ -1,0 +1,55 @@
+// The chat service started by the stack after ejabberd: the component (system messages, XEP-0357
+// app server), the archive watcher (edits/retractions applied to the archive) and the retention
+// purge job. Signals readiness by writing $CHAT_READY_FILE once the component is online.
+import * as fs from 'node:fs';
+import { loadConfig, resolveSecrets } from '@openline/config';
+import { createLogger } from '@openline/log';
+import { ArchiveWatcher } from './archive/watcher';
+import { RetentionJob } from './archive/retention';
+import { ChatComponent } from './component/component';
+import { RecordingPushDispatcher } from './push/dispatcher';
+import { PushAppServer } from './push/app-server';
+import { xmppEndpoints, xmppSecrets } from './settings';
+import { chatContextFrom } from './setup';
+
+async function main(): Promise<void> {
+  const { config } = loadConfig();
+  const secrets = resolveSecrets(config);
+  const log = createLogger({ component: 'chat', level: config.log.level });
+  const ctx = chatContextFrom(config, secrets);
+  // Until apps/push provides the APNs/FCM dispatcher, alerts are recorded (and logged in chat_push_log).
+  const dispatcher = new RecordingPushDispatcher();
+  const push = new PushAppServer(ctx.db, ctx.settings, dispatcher);
+  const ep = xmppEndpoints(ctx.ports);
+  const component = new ChatComponent({
+    service: `xmpp://${ep.component.host}:${ep.component.port}`, domain: ctx.settings.componentHost,
+    secret: xmppSecrets(secrets).componentSecret, push, log,
+  });
+  const watcher = new ArchiveWatcher(ctx.db, log);
+  const retention = new RetentionJob(ctx.db, ctx.settings.retentionMonths, log);
+  await component.start();
+  await component.whenOnline();
+  watcher.start();
+  retention.start();
+  const ready = process.env.CHAT_READY_FILE;
+  if (ready) fs.writeFileSync(ready, `${process.pid}\n`);
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    retention.stop();
+    await watcher.stop();
+    await component.stop();
+    await ctx.close();
+    if (ready) fs.rmSync(ready, { force: true });
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => { void stop(); });
+  process.on('SIGINT', () => { void stop(); });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`chat: ${err.message}\n`);
+  process.exit(1);
+});

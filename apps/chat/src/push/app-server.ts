@@ -1,0 +1,114 @@
+// The XEP-0357 app server: ejabberd's mod_push publishes to a node on the chat component when a
+// push-enabled user is offline; the node names a device registered through the API. Here the
+// publish becomes an alert (sender's display name, preview unless the user turned previews off),
+// is dropped for a muted conversation unless the user is mentioned, is handed to the dispatcher,
+// and every decision is logged in chat_push_log. A dispatcher failure is logged and answered
+// as success to ejabberd: the message is already in offline storage and the archive, and an
+// error answer would make mod_push disable the device.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'mariadb';
+import type { ChatSettings } from '../settings';
+import type { PushAlert, PushDispatcher } from './dispatcher';
+import { mentions, PushPublish } from './summary';
+
+export const NO_PREVIEW_TEXT = 'New message';
+const PREVIEW_MAX = 200;
+
+export type PushOutcome = 'sent' | 'failed' | 'muted' | 'unknown-node' | 'bad-secret';
+
+export interface PushRegistration {
+  /** The component's JID: the client enables push with <enable jid=... node=...>. */
+  jid: string;
+  node: string;
+  secret: string;
+}
+
+type Db = Pick<Pool, 'query'>;
+
+/** Registers a device for chat pushes; the client then sends XEP-0357 <enable> with these values. */
+export async function registerPushDevice(db: Db, settings: ChatSettings, accountId: number,
+  device: { provider: string; token: string }): Promise<PushRegistration> {
+  if (!/^[a-z0-9.-]{1,16}$/.test(device.provider)) throw new Error('provider must be a pn-provider name (apns, fcm, ...)');
+  if (!device.token || device.token.length > 1024) throw new Error('token must be 1..1024 characters');
+  const node = randomBytes(12).toString('hex');
+  const secret = randomBytes(18).toString('base64url');
+  await db.query('INSERT INTO chat_push_nodes (node, secret, account_id, provider, token) VALUES (?, ?, ?, ?, ?)',
+    [node, secret, accountId, device.provider, device.token]);
+  return { jid: settings.componentHost, node, secret };
+}
+
+interface NodeRow { secret: string; account_id: number; provider: string; token: string; username: string; push_previews: number | null }
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class PushAppServer {
+  constructor(private readonly db: Db, private readonly settings: ChatSettings, private readonly dispatcher: PushDispatcher) {}
+
+  private async displayName(bare: string): Promise<string> {
+    const at = bare.indexOf('@');
+    const rows = await this.db.query<Array<{ display_name: string | null }>>(
+      `SELECT a.display_name FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.username = ? AND d.name = ?`,
+      [bare.slice(0, at), bare.slice(at + 1)]);
+    return rows[0]?.display_name || bare.slice(0, at);
+  }
+
+  private async groupName(roomJid: string): Promise<string> {
+    const rows = await this.db.query<Array<{ name: string }>>('SELECT name FROM chat_groups WHERE room_jid = ?', [roomJid]);
+    return rows[0]?.name ?? roomJid.split('@')[0];
+  }
+
+  /** Title and conversation for a sender as mod_push reports it (bare JID, or room@service/nick). */
+  private async who(sender: string): Promise<{ title: string; conversation: string }> {
+    const [bare, nick] = sender.split('/');
+    if (bare.endsWith(`@${this.settings.mucHost}`)) {
+      const name = nick ? await this.displayName(`${nick}@${this.settings.domain}`) : 'Someone';
+      return { title: `${name} (${await this.groupName(bare)})`, conversation: bare };
+    }
+    return { title: await this.displayName(bare), conversation: bare };
+  }
+
+  async handle(p: PushPublish): Promise<PushOutcome> {
+    const rows = await this.db.query<NodeRow[]>(
+      `SELECT n.secret, n.account_id, n.provider, n.token, a.username, s.push_previews FROM chat_push_nodes n
+         JOIN accounts a ON a.id = n.account_id LEFT JOIN chat_user_settings s ON s.account_id = n.account_id
+        WHERE n.node = ?`, [p.node]);
+    if (!rows.length) return 'unknown-node';
+    const reg = rows[0];
+    if (p.secret === undefined || !sameSecret(p.secret, reg.secret)) return 'bad-secret';
+    const { title, conversation } = p.sender ? await this.who(p.sender) : { title: 'openline', conversation: '' };
+    const text = p.body ?? '';
+    const mention = mentions(text, reg.username);
+    const muted = conversation !== '' && (await this.db.query<unknown[]>(
+      'SELECT 1 FROM chat_conversation_settings WHERE account_id = ? AND peer_jid = ? AND muted = 1',
+      [reg.account_id, conversation])).length > 0;
+    const previews = reg.push_previews === null || Number(reg.push_previews) === 1;
+    const alert: PushAlert = {
+      accountId: Number(reg.account_id), provider: reg.provider, token: reg.token, title, conversation, mention,
+      body: previews && text ? (text.length > PREVIEW_MAX ? `${text.slice(0, PREVIEW_MAX - 1)}…` : text)
+        : mention ? 'You were mentioned' : NO_PREVIEW_TEXT,
+      messageCount: p.messageCount,
+    };
+    let outcome: PushOutcome = 'sent';
+    let error: string | null = null;
+    if (muted && !mention) {
+      outcome = 'muted';
+    } else {
+      try {
+        await this.dispatcher.send(alert);
+      } catch (err) {
+        outcome = 'failed';
+        error = (err as Error).message.slice(0, 255);
+      }
+    }
+    await this.db.query(
+      `INSERT INTO chat_push_log (account_id, node, provider, token, conversation, title, body, mention, outcome, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [alert.accountId, p.node, alert.provider, alert.token, conversation, title.slice(0, 255), alert.body.slice(0, 1024),
+        mention ? 1 : 0, outcome, error]);
+    return outcome;
+  }
+}
