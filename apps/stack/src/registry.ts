@@ -4,6 +4,7 @@ import * as dgram from 'node:dgram';
 import * as path from 'node:path';
 import { ReadinessProbe, tcpProbe } from './probes';
 import { ServiceDefinition, ServiceFactory, StackContext } from './service';
+import { chatService, ejabberdService } from './chat';
 
 /**
  * sipd, the SIP engine, with drachtio-server's command-line options. Ready when its admin
@@ -116,4 +117,6 @@ export const PROJECT_SERVICES: readonly ServiceFactory[] = [
   sipdService,
   registrarService,
   apiService,
+  ejabberdService,
+  chatService,
 ];
