@@ -2,7 +2,7 @@
 // ephemeral port, against the shared stack's MariaDB and Redis, with its real SMS adapter talking
 // to a local SMS gateway and its real SMTP mailer talking to a local SMTP server. Settings can be
 // tightened per suite (limits, resend delay); rate-limit counters are private to the instance.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Config } from '@openline/config';
 import { silentLogger } from '@openline/log';
 import type { StackHandle } from '@openline/stack';
@@ -71,18 +71,28 @@ export async function startTestApi(overrides: Partial<Config['api']> = {}): Prom
 }
 
 let seq = 0;
+const usedNumbers = new Set<string>();
 
-/** A UK mobile number from the drama range (+44 7700 900000..900999 is reserved), unique per call. */
+/** Random digits not handed out before in this process (one shared stack per mocha run). */
+function freshDigits(length: number): string {
+  for (;;) {
+    const d = String(randomInt(0, 10 ** length)).padStart(length, '0');
+    if (!usedNumbers.has(`${length}:${d}`)) {
+      usedNumbers.add(`${length}:${d}`);
+      return d;
+    }
+  }
+}
+
+/** A UK mobile number from the drama range (+44 7700 900000..900999 and up, reserved for fiction). */
 export function ukMobile(): { e164: string; national: string; digits: string } {
-  const n = (Number(process.pid) * 37 + Date.now() + seq++ * 7919) % 1_000_000;
-  const sub = String(n).padStart(6, '0');
+  const sub = freshDigits(6);
   return { e164: `+447700${sub}`, national: `07700${sub}`, digits: `447700${sub}` };
 }
 
-/** A Polish mobile (+48 6xx xxx xxx), unique per call. */
+/** A Polish mobile (+48 6xx xxx xxx). */
 export function plMobile(): { e164: string; national: string; local: string } {
-  const n = (Number(process.pid) * 101 + Date.now() + seq++ * 6007) % 100_000_000;
-  const sub = `6${String(n).padStart(8, '0')}`;
+  const sub = `6${freshDigits(8)}`;
   return { e164: `+48${sub}`, national: `0${sub}`, local: sub };
 }
 
