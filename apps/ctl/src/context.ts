@@ -1,5 +1,5 @@
 // What every command gets: the repositories on one MariaDB connection, and the output.
-import type { AccountRepo, DialPlanRepo, NumberRepo, TrunkRepo } from '@openline/db';
+import type { AccountRepo, ApiKeyRepo, DialPlanRepo, NumberRepo, TrunkRepo } from '@openline/db';
 import type { Output } from './output';
 
 export interface CliContext {
@@ -7,6 +7,7 @@ export interface CliContext {
   numbers: NumberRepo;
   trunks: TrunkRepo;
   dialplan: DialPlanRepo;
+  apiKeys: ApiKeyRepo;
   out: Output;
 }
 

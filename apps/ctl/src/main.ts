@@ -3,10 +3,11 @@
 // so it finds MariaDB on the run's port and the secrets in <dataDir>/secrets.json.
 import { loadConfig, resolveSecrets } from '@openline/config';
 import {
-  AccountRepo, createDbConnection, dbOptionsFrom, DialPlanRepo, NumberRepo, TrunkRepo,
+  AccountRepo, ApiKeyRepo, createDbConnection, dbOptionsFrom, DialPlanRepo, NumberRepo, TrunkRepo,
 } from '@openline/db';
 import { createLogger } from '@openline/log';
 import { accountCommands } from './commands/accounts';
+import { apiKeyCommands } from './commands/apikeys';
 import { dialplanCommands } from './commands/dialplan';
 import { numberCommands } from './commands/numbers';
 import { trunkCommands } from './commands/trunks';
@@ -19,6 +20,7 @@ const GROUPS: Readonly<Record<string, CommandGroup>> = {
   number: numberCommands,
   trunk: trunkCommands,
   dialplan: dialplanCommands,
+  apikey: apiKeyCommands,
 };
 
 function help(): string {
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   let conn;
   try {
     const g = GROUPS[group];
-    if (!g) throw usage(`unknown group '${group}' (account, number, trunk, dialplan)`);
+    if (!g) throw usage(`unknown group '${group}' (${Object.keys(GROUPS).join(', ')})`);
     const handler = command ? g.handlers[command] : undefined;
     if (!handler) throw usage(`unknown command '${group} ${command ?? ''}'; try: ${Object.keys(g.handlers).join(', ')}`);
     const { config } = loadConfig({ configFile, env: process.env });
@@ -72,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       numbers: new NumberRepo(conn, accounts),
       trunks: new TrunkRepo(conn, secrets.sipPasswordKey),
       dialplan: new DialPlanRepo(conn),
+      apiKeys: new ApiKeyRepo(conn),
       out: output(json),
     }, args);
     return 0;

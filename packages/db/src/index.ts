@@ -9,3 +9,4 @@ export * from './repo/accounts';
 export * from './repo/numbers';
 export * from './repo/trunks';
 export * from './repo/dialplan';
+export * from './repo/api-keys';
