@@ -112,6 +112,13 @@ export const configSchema = z.object({
       from: z.string().default('openline <no-reply@openline.local>'),
     }).strict().default({}),
   }).strict().default({}),
+  cdr: z.object({
+    // Where CDRs are kept and read (B2BUA writes, API reads): MariaDB (the run's database) or MongoDB.
+    store: z.enum(['mariadb', 'mongodb'], { errorMap: () => ({ message: 'must be mariadb or mongodb' }) }).default('mariadb'),
+    mongoUrl: z.string().regex(/^(mongodb(\+srv)?:\/\/\S+)?$/, 'must be a mongodb:// or mongodb+srv:// URL or empty').default(''),
+    // Spool of the durable CDR writer; empty: <dataDir>/spool/cdr.
+    spoolDir: z.string().default(''),
+  }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
     stopTimeoutSeconds: intRange(1, 120).default(10),
