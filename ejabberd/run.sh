@@ -17,6 +17,15 @@ stop() {
 # The trap needs this script's arguments: keep them in a variable the handler can expand.
 ARGS="$*"
 trap 'stop $ARGS' TERM INT
+# Watchdog: if this script or the supervisor that started it is killed outright (SIGKILL, a test
+# run aborted), stop the node too instead of leaving it holding the run's ports.
+me=$$
+parent=$PPID
+(
+  trap '' TERM INT
+  while kill -0 "$me" 2>/dev/null && kill -0 "$parent" 2>/dev/null; do sleep 1; done
+  kill -0 "$child" 2>/dev/null && ejabberdctl $ARGS stop
+) >/dev/null 2>&1 </dev/null &
 while :; do
   wait "$child"
   rc=$?

@@ -47,6 +47,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => { void stop(); });
   process.on('SIGINT', () => { void stop(); });
+  // A supervisor killed outright leaves us orphaned (re-parented): stop rather than reconnect forever.
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) void stop(); }, 1000).unref();
 }
 
 main().catch((err: Error) => {
