@@ -118,6 +118,11 @@ export const configSchema = z.object({
     mongoUrl: z.string().regex(/^(mongodb(\+srv)?:\/\/\S+)?$/, 'must be a mongodb:// or mongodb+srv:// URL or empty').default(''),
     // Spool of the durable CDR writer; empty: <dataDir>/spool/cdr.
     spoolDir: z.string().default(''),
+    // API limits (fixed one-minute windows in Redis): requests per operator API key, exports per
+    // key (each streams a whole result set), call-log requests per signed-in account.
+    requestsPerMinutePerKey: intRange(1, 1000000).default(1200),
+    exportsPerMinutePerKey: intRange(1, 10000).default(6),
+    callLogPerMinutePerAccount: intRange(1, 100000).default(120),
   }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
