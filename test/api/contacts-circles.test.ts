@@ -131,6 +131,28 @@ describe('contacts discovery, circles, favourites and blocks', function () {
     });
   });
 
+  describe('adding a phone number to an account', () => {
+    it('proves the number by SMS, sets it, and tells the people who have it that the contact joined', async () => {
+      const holder = await emailUser('GB');
+      const late = await emailUser('GB');
+      const n = ukMobile();
+      await t.call('POST', '/v1/me/contacts', { token: holder.token, body: { contacts: [{ id: 'friend', numbers: [n.national] }] } });
+      const start = await t.call('POST', '/v1/me/phone', { token: late.token, body: { phone: n.national } });
+      assert.equal(start.status, 202, start.text);
+      const code = /(\d{4,6})/.exec((await t.sms.next(n.e164)).text)?.[1] ?? '';
+      const wrong = await t.call('POST', '/v1/me/phone/verify', { token: late.token, body: { phone: n.national, code: code === '0000' ? '1111' : '0000' } });
+      assert.equal(wrong.body.error?.field, 'code');
+      const ok = await t.call('POST', '/v1/me/phone/verify', { token: late.token, body: { phone: n.national, code } });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.phone, n.e164);
+      const notes = (await t.call('GET', '/v1/me/notifications', { token: holder.token })).body.notifications as Array<{ kind: string; payload: { user: { id: number } } }>;
+      assert.deepEqual(notes.map((x) => [x.kind, x.payload.user.id]), [['contact_joined', late.accountId]]);
+      const taken = await t.call('POST', '/v1/me/phone', { token: holder.token, body: { phone: n.e164 } });
+      assert.equal(taken.status, 409);
+      assert.equal(taken.body.error?.field, 'phone');
+    });
+  });
+
   describe('circles', () => {
     it('invite, accept, list: the invitee gets a notification and the circle lists accepted members', async () => {
       const owner = await emailUser('GB');

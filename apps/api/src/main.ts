@@ -10,6 +10,9 @@ export async function main(): Promise<void> {
   const logger = createLogger({ component: 'api', level: config.log.level });
   const api = await startApi({ config, secrets, logger });
   logger.info({ url: api.url }, 'api listening');
+  if (config.api.sms.provider === 'log' || config.api.mail.transport === 'log') {
+    logger.warn('SMS codes and/or email links are written to this log (api.sms.provider / api.mail.transport: log): development only');
+  }
   const stop = (): void => {
     logger.info('stopping');
     void api.close().then(() => process.exit(0));

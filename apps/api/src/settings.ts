@@ -1,7 +1,7 @@
 // What the API needs from the run's configuration, derived once at start (config validated by
 // packages/config): ports, public endpoints, keys and limits.
 import * as path from 'node:path';
-import { portsFromBase, type Config, type Secrets } from '@openline/config';
+import { ConfigError, portsFromBase, type Config, type Secrets } from '@openline/config';
 import { deriveKeys, type ApiKeys } from './crypto/keys';
 
 export type ApiConfig = Config['api'];
@@ -24,6 +24,9 @@ export interface ApiSettings {
 }
 
 export function apiSettings(config: Config, secrets: Secrets): ApiSettings {
+  if (config.api.sms.provider === 'http' && !config.api.sms.url) {
+    throw new ConfigError('config: api.sms.url must be set when api.sms.provider is http');
+  }
   const ports = portsFromBase(config.ports.base);
   const host = config.api.publicHost;
   return {

@@ -8,7 +8,7 @@ import { AVATAR_TYPES, typeOfFile } from '../services/avatars';
 import { turnCredentials } from '../services/turn';
 import { publicUser } from '../repos/accounts';
 import { accountJson, deviceJson } from './views';
-import { accountSchema, country, idParam, publicUserSchema } from './schemas';
+import { accountSchema, country, idParam, phone, publicUserSchema } from './schemas';
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -53,6 +53,20 @@ export function meRoutes(s: Services): AnyRoute[] {
         await d.repos.accounts.updateProfile(c.auth.accountId, c.body);
         return { body: accountJson(await me(c.auth.accountId)) };
       },
+    }),
+    route({
+      method: 'post', path: '/v1/me/phone', tag: 'profile', auth: 'bearer',
+      summary: 'Add or change my phone number: sends a code by SMS (sign-up limits apply)',
+      body: z.object({ phone, country: country.optional() }).strict(),
+      responses: { 202: { description: 'code sent' }, 409: { description: 'the number belongs to another account' }, 429: { description: 'limits' } },
+      handler: async (c) => ({ status: 202, body: await s.addPhone.start(c.auth, c.body.phone, c.body.country, c.ip) }),
+    }),
+    route({
+      method: 'post', path: '/v1/me/phone/verify', tag: 'profile', auth: 'bearer',
+      summary: 'Confirm my new phone number with the SMS code; people who have it are told I joined',
+      body: z.object({ phone, country: country.optional(), code: z.string().regex(/^\d{4,6}$/, 'must be the 4..6 digit code') }).strict(),
+      responses: { 200: { description: 'number set', schema: accountSchema }, 400: { description: 'wrong code' }, 403: { description: 'too many wrong codes' } },
+      handler: async (c) => ({ body: accountJson(await s.addPhone.verify(c.auth, c.body.phone, c.body.country, c.body.code, c.ip)) }),
     }),
     route({
       method: 'put', path: '/v1/me/avatar', tag: 'profile', auth: 'bearer',

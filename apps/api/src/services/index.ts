@@ -1,5 +1,6 @@
 // The services, built once from the dependencies.
 import type { ApiDeps } from '../deps';
+import { AddPhoneService } from './add-phone';
 import { AvatarStore } from './avatars';
 import { CircleService } from './circles';
 import { ContactService } from './contacts';
@@ -15,6 +16,7 @@ export interface Services {
   sessions: SessionService;
   contacts: ContactService;
   phone: PhoneSignupService;
+  addPhone: AddPhoneService;
   email: EmailSignupService;
   passwords: PasswordService;
   circles: CircleService;
@@ -28,6 +30,7 @@ export function buildServices(d: ApiDeps): Services {
   const phone = new PhoneSignupService(d, sessions, contacts);
   return {
     deps: d, links, sessions, contacts, phone,
+    addPhone: new AddPhoneService(d, phone, sessions, contacts),
     email: new EmailSignupService(d, links),
     passwords: new PasswordService(d, links, sessions, phone),
     circles: new CircleService(d, links, phone),

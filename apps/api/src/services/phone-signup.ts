@@ -86,9 +86,17 @@ export class PhoneSignupService {
       const grant = await this.sessions.signIn(existing, input.device, true);
       return { status: 'signed_in', recognised: true, account: existing, ...grant };
     }
+    return this.sendCode(phone, udidHash, input.device.platform ?? null, input.country?.toUpperCase() ?? null, known !== undefined);
+  }
+
+  /**
+   * Sends a code to a number for a device (the RCS limits apply per number and device hash).
+   * Used by sign-up and by adding a number to an account.
+   */
+  async sendCode(phone: string, udidHash: string, platform: string | null, country: string | null, recognised: boolean): Promise<CodeSent> {
     return inTransaction(this.d.pool, async (conn) => {
       const repo = new VerificationsRepo(conn);
-      const v = await repo.lock(phone, udidHash, input.device.platform ?? null, input.country?.toUpperCase() ?? null);
+      const v = await repo.lock(phone, udidHash, platform, country);
       this.checkNotRefused(v);
       if (v.codesSent >= this.cfg.codesPerDevice) {
         throw tooMany(`Too many SMS: ${this.cfg.codesPerDevice} codes were sent to this number for this device`, 'too_many_sms');
@@ -113,7 +121,7 @@ export class PhoneSignupService {
       return {
         status: 'code_sent', phone, codeLength: this.cfg.codeLength, expiresIn: this.cfg.codeTtlSeconds,
         resendAfter: this.cfg.resendAfterSeconds, codesLeft: this.cfg.codesPerDevice - v.codesSent - 1,
-        attemptsLeft: this.cfg.wrongCodeAttempts - v.wrongAttempts, recognised: known !== undefined,
+        attemptsLeft: this.cfg.wrongCodeAttempts - v.wrongAttempts, recognised,
       } satisfies CodeSent;
     });
   }
@@ -129,7 +137,24 @@ export class PhoneSignupService {
     const phone = this.normalise(input.phone, input.country);
     await this.d.limiter.check({ key: `verify-fail:ip:${ip}`, max: this.cfg.signinFailuresPerIp, windowSeconds: this.cfg.rateWindowSeconds },
       'too many wrong codes from this address');
-    const udidHash = this.udid(input.device);
+    await this.checkCode(phone, this.udid(input.device), input.code, ip);
+    let account = await this.d.repos.accounts.byPhone(phone);
+    let created = false;
+    if (account && account.status === 'disabled') throw forbidden('this account is disabled', 'account_disabled');
+    if (!account) {
+      account = await this.createAccount(phone, input.country);
+      created = true;
+    } else if (account.status === 'pending') {
+      await this.d.repos.accounts.setStatus(account.id, 'active');
+      account = { ...account, status: 'active' };
+    }
+    const grant = await this.sessions.signIn(account, input.device, true);
+    if (created) await this.contacts.announceJoined(account);
+    return { ...grant, created, account };
+  }
+
+  /** Checks a code for a number and device; wrong attempts are counted even though the request fails. */
+  async checkCode(phone: string, udidHash: string, code: string, ip: string): Promise<void> {
     // A wrong attempt must be counted even though the request fails: the transaction commits
     // the count and the outcome is thrown afterwards.
     const outcome = await inTransaction(this.d.pool, async (conn): Promise<ApiError | 'ok'> => {
@@ -140,7 +165,7 @@ export class PhoneSignupService {
       }
       this.checkNotRefused(v);
       if (v.codeExpiresAt.getTime() <= this.now()) return gone('the code has expired: request a new one', 'code_expired');
-      const given = Buffer.from(hashCode(v.codeSalt, input.code));
+      const given = Buffer.from(hashCode(v.codeSalt, code));
       if (!timingSafeEqual(given, Buffer.from(v.codeHash))) {
         await repo.wrongAttempt(v.id);
         const left = this.cfg.wrongCodeAttempts - v.wrongAttempts - 1;
@@ -157,19 +182,6 @@ export class PhoneSignupService {
       }
       throw outcome;
     }
-    let account = await this.d.repos.accounts.byPhone(phone);
-    let created = false;
-    if (account && account.status === 'disabled') throw forbidden('this account is disabled', 'account_disabled');
-    if (!account) {
-      account = await this.createAccount(phone, input.country);
-      created = true;
-    } else if (account.status === 'pending') {
-      await this.d.repos.accounts.setStatus(account.id, 'active');
-      account = { ...account, status: 'active' };
-    }
-    const grant = await this.sessions.signIn(account, input.device, true);
-    if (created) await this.contacts.announceJoined(account);
-    return { ...grant, created, account };
   }
 
   private async createAccount(phone: string, country: string | undefined): Promise<AccountView> {
