@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Redis } from 'ioredis';
+import type { CdrStore } from '@openline/cdr';
 import type { Config, Secrets } from '@openline/config';
 import { portsFromBase } from '@openline/config';
 import { AccountRepo, createDbPool, dbOptionsFrom } from '@openline/db';
@@ -26,12 +27,15 @@ import { SocialRepo } from './repos/social';
 import { ActionTokensRepo, RefreshTokensRepo } from './repos/tokens';
 import { VerificationsRepo } from './repos/verifications';
 import { authRoutes } from './routes/auth';
+import { callRoutes } from './routes/calls';
+import { cdrRoutes } from './routes/cdrs';
 import { circleRoutes } from './routes/circles';
 import { contactRoutes } from './routes/contacts';
 import { meRoutes } from './routes/me';
 import { metaRoutes } from './routes/meta';
 import { signupRoutes } from './routes/signup';
 import { buildServices, type Services } from './services';
+import { buildCdrApiDeps, operatorAuthenticator } from './services/cdr-deps';
 import { DbNotificationSink, FanoutSink, type NotificationSink } from './services/notifications';
 import { apiSettings } from './settings';
 
@@ -49,6 +53,8 @@ export interface BuildOptions {
   sinks?: NotificationSink[];
   /** Redis key prefix of the rate-limit counters (tests isolate their counters). */
   rateLimitPrefix?: string;
+  /** Replace the configured CDR store (tests use one on a private table). */
+  cdrStore?: CdrStore;
 }
 
 export function buildDeps(o: BuildOptions): ApiDeps {
@@ -77,6 +83,7 @@ export function buildDeps(o: BuildOptions): ApiDeps {
       actions: new ActionTokensRepo(pool), contacts: new ContactsRepo(pool), notifications,
       circles: new CirclesRepo(pool), social: new SocialRepo(pool),
     },
+    cdr: buildCdrApiDeps(o.config, pool, o.cdrStore),
   };
 }
 
@@ -88,6 +95,7 @@ function clientIp(req: Request): string {
 export function apiRoutes(s: Services): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...signupRoutes(s), ...authRoutes(s), ...meRoutes(s), ...contactRoutes(s), ...circleRoutes(s),
+    ...cdrRoutes(s), ...callRoutes(s),
   ];
   let doc: Record<string, unknown> | undefined;
   const document = (): Record<string, unknown> => (doc ??= buildOpenApi(all, { version: API_VERSION, serverUrl: s.deps.settings.publicUrl }));
@@ -107,7 +115,7 @@ export function createApp(s: Services): { app: express.Express; routes: AnyRoute
   });
   const routes = apiRoutes(s);
   const router = express.Router();
-  mount(router, routes, { authenticate: (req) => d.access.fromRequest(req), clientIp });
+  mount(router, routes, { authenticate: (req) => d.access.fromRequest(req), authenticateOperator: operatorAuthenticator(d), clientIp });
   app.use(router);
   app.use((req: Request, res: Response) => {
     res.status(404).json(errorBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
@@ -162,6 +170,7 @@ export async function startApi(o: BuildOptions & { host?: string; port?: number 
       server.closeAllConnections();
       deps.mailer.close();
       deps.redis.disconnect();
+      await deps.cdr.store.close();
       await deps.pool.end();
     },
   };

@@ -4,6 +4,7 @@ import type { Logger } from '@openline/log';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock';
 import type { AccessTokens } from './http/auth';
+import type { CdrApiDeps } from './services/cdr-deps';
 import type { RateLimiter } from './http/rate-limit';
 import type { Mailer } from './providers/mail';
 import type { SmsProvider } from './providers/sms';
@@ -44,4 +45,6 @@ export interface ApiDeps {
   limiter: RateLimiter;
   access: AccessTokens;
   repos: Repos;
+  /** CDR store, API keys and limits of the CDR routes (issue 8). */
+  cdr: CdrApiDeps;
 }

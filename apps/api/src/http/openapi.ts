@@ -43,12 +43,17 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
     }
     if (r.body || r.query || r.params || r.rawBody) responses['400'] ??= errorResponse('invalid request: error.field names the field');
     if (r.auth === 'bearer') responses['401'] ??= errorResponse('missing, invalid or expired access token');
+    if (r.auth === 'apiKey') {
+      responses['401'] ??= errorResponse('missing, unknown or revoked API key');
+      responses['403'] ??= errorResponse(`not an operator API key, or the key lacks the '${r.scope ?? 'read'}' scope`);
+    }
     responses['429'] ??= errorResponse('rate limited (Retry-After)');
     const op: Json = {
       operationId: `${r.method}${r.path.replace(/\{([^}]+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
       summary: r.summary,
       tags: [r.tag],
-      security: r.auth === 'bearer' ? [{ bearer: [] }] : [],
+      security: r.auth === 'bearer' ? [{ bearer: [] }]
+        : r.auth === 'apiKey' ? [{ apiKeyBearer: [r.scope ?? 'read'] }, { apiKeyHeader: [r.scope ?? 'read'] }] : [],
       responses,
     };
     const params = [...parameters(r.params, 'path'), ...parameters(r.query, 'query')];
@@ -71,7 +76,12 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
     paths,
     components: {
       schemas: { Error: schemaOf(errorSchema) },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // Operator API keys (ctl apikey create), with scopes read and export.
+        apiKeyBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'ol_ API key' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
     },
   };
 }

@@ -4,6 +4,7 @@
 import { raw, type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod/v4';
 import { ApiError, badRequest, unauthorized } from '../errors';
+import type { OperatorContext, OperatorScope } from './api-key-auth';
 import type { AuthContext } from './auth';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -14,6 +15,8 @@ export interface Reply {
   /** Raw body (files) with its content type. */
   raw?: { data: Buffer; contentType: string };
   headers?: Record<string, string>;
+  /** A streamed body, written by the function (with backpressure) after the status and headers. */
+  stream?: (res: Response) => Promise<void>;
 }
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -24,6 +27,8 @@ export interface Call<B, Q, P> {
   params: P;
   /** Present on authenticated routes. */
   auth: AuthContext;
+  /** Present on apiKey routes: the operator API key that authorised the call. */
+  operator: OperatorContext;
   ip: string;
   req: Request;
 }
@@ -39,8 +44,10 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   path: string;
   summary: string;
   tag: string;
-  /** 'bearer': a valid access token is required (401 otherwise). */
-  auth: 'none' | 'bearer';
+  /** 'bearer': a valid access token is required (401 otherwise); 'apiKey': an operator API key with `scope`. */
+  auth: 'none' | 'bearer' | 'apiKey';
+  /** apiKey routes: the scope the key must hold (403 otherwise); default 'read'. */
+  scope?: OperatorScope;
   body?: B;
   query?: Q;
   params?: P;
@@ -81,6 +88,8 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | '
 
 export interface MountOptions {
   authenticate(req: Request): Promise<AuthContext | undefined>;
+  /** apiKey routes: the key's context, or throws 401/403. */
+  authenticateOperator?(req: Request, scope: OperatorScope): Promise<OperatorContext>;
   clientIp(req: Request): string;
 }
 
@@ -93,6 +102,11 @@ export function mount(router: Router, routes: readonly AnyRoute[], opts: MountOp
           auth = await opts.authenticate(req);
           if (!auth) throw unauthorized();
         }
+        let operator: OperatorContext | undefined;
+        if (r.auth === 'apiKey') {
+          if (!opts.authenticateOperator) throw unauthorized('operator API keys are not accepted here');
+          operator = await opts.authenticateOperator(req, r.scope ?? 'read');
+        }
         if (r.rawBody && !Buffer.isBuffer(req.body)) {
           throw new ApiError(415, 'unsupported_media_type', `body: expected ${r.rawBody.types.join(', ')}`, 'body');
         }
@@ -101,6 +115,7 @@ export function mount(router: Router, routes: readonly AnyRoute[], opts: MountOp
           query: r.query ? parse(r.query, { ...req.query }, 'query') : undefined,
           params: r.params ? parse(r.params, { ...req.params }, 'path') : undefined,
           auth: auth as AuthContext,
+          operator: operator as OperatorContext,
           ip: opts.clientIp(req),
           req,
         };
@@ -109,6 +124,8 @@ export function mount(router: Router, routes: readonly AnyRoute[], opts: MountOp
         res.status(reply.status ?? 200);
         if (reply.raw) {
           res.type(reply.raw.contentType).send(reply.raw.data);
+        } else if (reply.stream) {
+          await reply.stream(res);
         } else if (reply.body === undefined) {
           res.end();
         } else {
