@@ -43,7 +43,7 @@ describe('stack lifecycle: start, stop, restart', function () {
   it('stops every process by pid on stop() and frees every port', async () => {
     const h = await startStack({ dataDir, portBase: base });
     const pids = Object.values(h.pids());
-    assert.equal(pids.length, 6, 'mariadb, redis, rtpengine, coturn, sipd, registrar');
+    assert.equal(pids.length, 7, 'mariadb, redis, rtpengine, coturn, sipd, registrar, api');
     firstSecrets = { ...h.secrets };
     await new AccountRepo(h.dbPool(), h.secrets.sipPasswordKey, 'life.test').add({ username: 'persisted', password: 'persisted-pw-1' });
     await h.stop();

@@ -18,11 +18,11 @@ describe('stack: the shared stack is up', function () {
 
   it('runs every infrastructure service and the project services, each with a pid file and a log file', () => {
     const pids = stack.pids();
-    assert.deepEqual(Object.keys(pids).sort(), ['coturn', 'mariadb', 'redis', 'registrar', 'rtpengine', 'sipd']);
+    assert.deepEqual(Object.keys(pids).sort(), ['api', 'coturn', 'mariadb', 'redis', 'registrar', 'rtpengine', 'sipd']);
     for (const [name, pid] of Object.entries(pids)) {
       assert.equal(fs.readFileSync(path.join(stack.paths.runDir, `${name}.pid`), 'utf8').trim(), String(pid));
       assert.ok(fs.statSync(path.join(stack.paths.logDir, `${name}.log`)).size > 0, `${name}.log is empty`);
-      assert.ok(isOurProcess(pid, name === 'coturn' ? 'turnserver' : name === 'mariadb' ? 'mariadbd' : name === 'redis' ? 'redis-server' : name === 'sipd' || name === 'registrar' ? 'node' : 'rtpengine'));
+      assert.ok(isOurProcess(pid, name === 'coturn' ? 'turnserver' : name === 'mariadb' ? 'mariadbd' : name === 'redis' ? 'redis-server' : name === 'sipd' || name === 'registrar' || name === 'api' ? 'node' : 'rtpengine'));
     }
   });
 
