@@ -358,11 +358,14 @@ export class CallSession {
       leg.listeners?.push([event, fn]);
       d.on(event as 'destroy', fn as unknown as (msg: SrfReq) => void);
     }) as unknown as Dialog['on'];
-    on('destroy', (msg) => {
+    const ended = (msg: SrfReq | undefined): void => {
       leg.gone = true;
-      const cause = parseReason(msg?.get?.('Reason')) ?? { protocol: 'SIP', cause: null, text: 'BYE' };
+      const cause = parseReason(msg?.get?.('Reason'));
       void this.teardown({ side: leg === this.a ? 'caller' : 'callee', endedLeg: leg, cause });
-    });
+    };
+    on('destroy', ended);
+    // A BYE that arrived before we listened (same read as the 2xx) left the dialog disconnected.
+    if ((d as unknown as { connected?: boolean }).connected === false) setImmediate(() => ended(undefined));
     on('modify', (req, res) => void this.relayOffer(leg, req.body, async (other, sdp) => (other.dialog as Dialog).modify(sdp))
       .then((sdp) => res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }))
       .catch((err: unknown) => this.refuseInDialog(res, err)));
