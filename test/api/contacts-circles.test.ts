@@ -109,6 +109,23 @@ describe('contacts discovery, circles, favourites and blocks', function () {
     });
   });
 
+  describe('public profiles', () => {
+    it('are visible to people who have the number, share a circle or pinned the user, and 404 for strangers', async () => {
+      const n = ukMobile();
+      const target = await phoneUser(t, n.e164);
+      const stranger = await emailUser('GB');
+      assert.equal((await t.call('GET', `/v1/users/${target.accountId}`, { token: stranger.token })).status, 404);
+      await t.call('POST', '/v1/me/contacts', { token: stranger.token, body: { contacts: [{ id: 'k', numbers: [n.national] }] } });
+      const seen = await t.call('GET', `/v1/users/${target.accountId}`, { token: stranger.token });
+      assert.equal(seen.status, 200, seen.text);
+      assert.equal(seen.body.id, target.accountId);
+      const other = await emailUser('GB');
+      const circle = (await t.call('POST', '/v1/circles', { token: other.token, body: { name: 'Pals' } })).body.id as number;
+      await t.call('POST', `/v1/circles/${circle}/members`, { token: other.token, body: { accountId: target.accountId } });
+      assert.equal((await t.call('GET', `/v1/users/${other.accountId}`, { token: target.token })).status, 200, 'the invitee sees who invites');
+    });
+  });
+
   describe('"contact joined"', () => {
     it('notifies everyone who has the number when its owner signs up', async () => {
       const alice = await emailUser('GB');

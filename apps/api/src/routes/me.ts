@@ -92,12 +92,12 @@ export function meRoutes(s: Services): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/v1/users/{id}', tag: 'profile', auth: 'bearer', summary: 'A user\'s public profile',
+      method: 'get', path: '/v1/users/{id}', tag: 'profile', auth: 'bearer', summary: 'A user\'s public profile (people in my circles, favourites and address book)',
       params: idParam,
       responses: { 200: { description: 'public profile', schema: publicUserSchema }, 404: { description: 'no such user' } },
       handler: async (c) => {
         const a = await d.repos.accounts.byId(c.params.id);
-        if (!a || a.status !== 'active') throw notFound('no such user');
+        if (!a || a.status !== 'active' || !(await s.contacts.canSee(c.auth.accountId, a))) throw notFound('no such user');
         return { body: publicUser(a) };
       },
     }),
@@ -107,7 +107,7 @@ export function meRoutes(s: Services): AnyRoute[] {
       responses: { 200: { description: 'the image' }, 404: { description: 'no avatar' } },
       handler: async (c) => {
         const a = await d.repos.accounts.byId(c.params.id);
-        if (!a || a.status !== 'active' || !a.avatarFile) throw notFound('no avatar');
+        if (!a || a.status !== 'active' || !a.avatarFile || !(await s.contacts.canSee(c.auth.accountId, a))) throw notFound('no avatar');
         const data = await s.avatars.read(a.avatarFile);
         return { raw: { data, contentType: typeOfFile(a.avatarFile) }, headers: { 'last-modified': (a.avatarUpdatedAt ?? a.createdAt).toUTCString() } };
       },

@@ -7,6 +7,8 @@ import type { ApiDeps } from '../deps';
 import { badRequest } from '../errors';
 import { callingCode, normaliseNumber, countryOfNumber } from '../phone/normalise';
 import { publicUser, type AccountView, type PublicUser } from '../repos/accounts';
+import { ContactsRepo } from '../repos/contacts';
+import { inTransaction } from './tx';
 
 export interface UploadEntry {
   id: string;
@@ -44,9 +46,12 @@ export class ContactService {
         rows.push({ contactId: e.id, phoneHash: phoneHash(this.d.settings.keys.discovery, n.e164), number, e164: n.e164 });
       }
     }
-    await this.d.repos.contacts.removeContacts(account.id, [...new Set(entries.map((e) => e.id))]);
     const unique = new Map(rows.map((r) => [`${r.contactId}\n${r.phoneHash}`, r]));
-    await this.d.repos.contacts.upsert(account.id, [...unique.values()]);
+    await inTransaction(this.d.pool, async (conn) => {
+      const repo = new ContactsRepo(conn);
+      await repo.removeContacts(account.id, [...new Set(entries.map((e) => e.id))]);
+      await repo.upsert(account.id, [...unique.values()]);
+    });
     const users = await this.d.repos.accounts.byPhones([...new Set(rows.map((r) => r.e164))]);
     const byPhone = new Map(users.filter((u) => u.id !== account.id).map((u) => [u.phone ?? '', u]));
     const matches: UploadResult['matches'] = [];
@@ -55,6 +60,26 @@ export class ContactService {
       if (u) matches.push({ id: r.contactId, number: r.number, phone: r.e164, user: publicUser(u) });
     }
     return { stored: unique.size, matches, invalid };
+  }
+
+  /**
+   * Whether `viewer` may see `target`'s profile and avatar: themselves, people sharing a circle
+   * (either side, invited or accepted), their favourites, and numbers in their address book.
+   * Account ids are sequential; this keeps them from being a directory of every user.
+   */
+  async canSee(viewer: number, target: AccountView): Promise<boolean> {
+    if (viewer === target.id) return true;
+    const hash = target.phone ? phoneHash(this.d.settings.keys.discovery, target.phone) : '';
+    const rows = await this.d.pool.query<unknown[]>(
+      `SELECT 1 FROM DUAL WHERE
+         EXISTS (SELECT 1 FROM circle_members m JOIN circles c ON c.id = m.circle_id
+                 WHERE (c.owner_id = ? AND m.account_id = ?) OR (c.owner_id = ? AND m.account_id = ?)
+                    OR (m.status = 'accepted' AND m.account_id = ? AND EXISTS (
+                        SELECT 1 FROM circle_members m2 WHERE m2.circle_id = m.circle_id AND m2.account_id = ? AND m2.status = 'accepted')))
+         OR EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = ? AND f.target_id = ?)
+         OR EXISTS (SELECT 1 FROM contact_entries e WHERE e.owner_id = ? AND e.phone_hash = ?)`,
+      [viewer, target.id, target.id, viewer, viewer, target.id, viewer, target.id, viewer, hash]);
+    return rows.length > 0;
   }
 
   /** "Contact joined" to everyone who has the new user's number (RCS "New user joined" notification). */

@@ -34,7 +34,9 @@ export class PasswordService {
   async authenticate(login: string, password: string, country: string | undefined, ip: string): Promise<AccountView> {
     const w = this.cfg.rateWindowSeconds;
     const byIp = { key: `signin-fail:ip:${ip}`, max: this.cfg.signinFailuresPerIp, windowSeconds: w };
-    const byId = { key: `signin-fail:id:${login.trim().toLowerCase()}`, max: this.cfg.signinFailuresPerIdentity, windowSeconds: w };
+    // One counter per account however the login is written (+44…, 0044…, 07…).
+    const identity = looksLikePhone(login) ? this.phones.normalise(login, country) : login.trim().toLowerCase();
+    const byId = { key: `signin-fail:id:${identity}`, max: this.cfg.signinFailuresPerIdentity, windowSeconds: w };
     await this.d.limiter.check(byIp, 'too many failed sign-ins from this address', 'too_many_failures');
     await this.d.limiter.check(byId, 'too many failed sign-ins for this account', 'too_many_failures');
     const account = await this.find(login, country);
