@@ -3,6 +3,7 @@
 // REGISTER through a real sipd + registrar (SIPp, MD5 digest against the account's HA1).
 import assert from 'node:assert/strict';
 import { servedRoutes, openApiPath } from '@openline/api';
+import { turnAllocate } from '@openline/stack';
 import { describeSippResult } from '../support/sipp';
 import { startRegistrarNode, type RegistrarNode } from '../registrar/support/nodes';
 import { sippRegister } from '../registrar/support/sipp-register';
@@ -220,7 +221,7 @@ describe('sign-in, sessions and SIP credentials', function () {
       assert.equal((await t.call('PUT', '/v1/me/avatar', { token: p.token, raw: big, headers: { 'content-type': 'image/png' } })).status, 413);
     });
 
-    it('hands out TURN REST credentials for the run\'s coturn', async () => {
+    it('hands out TURN REST credentials that the run\'s coturn accepts (Allocate)', async () => {
       const p = await phoneUser(t);
       const r = await t.call('GET', '/v1/turn/credentials', { token: p.token });
       assert.equal(r.status, 200);
@@ -228,6 +229,8 @@ describe('sign-in, sessions and SIP credentials', function () {
       assert.deepEqual(r.body.uris, [`turn:127.0.0.1:${t.stack.ports.turn}?transport=udp`, `turn:127.0.0.1:${t.stack.ports.turn}?transport=tcp`,
         `stun:127.0.0.1:${t.stack.ports.turn}`]);
       assert.equal((await t.call('GET', '/v1/turn/credentials')).status, 401);
+      const alloc = await turnAllocate(t.stack.ports.turn, r.body.username as string, r.body.password as string);
+      assert.equal(alloc.ok, true, `coturn refused the API's credentials: ${alloc.error}`);
     });
   });
 
