@@ -23,7 +23,8 @@ export interface ApiKey {
 }
 
 interface ApiKeyRow {
-  id: number; name: string; prefix: string; key_hash: Buffer; scopes: string; created_at: Date;
+  /** A SET column: the driver gives an array (or a comma-separated string). */
+  id: number; name: string; prefix: string; key_hash: Buffer; scopes: string | string[]; created_at: Date;
   last_used_at: Date | null; revoked_at: Date | null;
 }
 
@@ -32,7 +33,7 @@ const COLUMNS = 'id, name, prefix, key_hash, scopes, created_at, last_used_at, r
 function toKey(r: ApiKeyRow): ApiKey {
   return {
     id: num(r.id), name: r.name, prefix: r.prefix,
-    scopes: r.scopes === '' ? [] : (r.scopes.split(',') as ApiKeyScope[]),
+    scopes: (Array.isArray(r.scopes) ? r.scopes : r.scopes.split(',')).filter((x) => x !== '') as ApiKeyScope[],
     createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
   };
 }
