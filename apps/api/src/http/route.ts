@@ -76,7 +76,9 @@ export function expressPath(path: string): string {
 /** The first problem of a zod failure, as a 400 naming the field (dotted path). */
 export function validationError(where: 'body' | 'query' | 'path', err: z.ZodError): ApiError {
   const issue = err.issues[0];
-  const field = issue.path.map(String).join('.') || where;
+  // An unknown key is reported on the object; name the key itself.
+  const unknown = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  const field = unknown.map(String).join('.') || where;
   return badRequest(field, `${field}: ${issue.message}`);
 }
 
