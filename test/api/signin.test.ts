@@ -2,7 +2,7 @@
 // access + rotating refresh tokens, sign-out, devices and push tokens, and SIP credentials that
 // REGISTER through a real sipd + registrar (SIPp, MD5 digest against the account's HA1).
 import assert from 'node:assert/strict';
-import { servedRoutes, openApiPath } from '@openline/api';
+import { Housekeeper, servedRoutes, openApiPath } from '@openline/api';
 import { turnAllocate } from '@openline/stack';
 import { describeSippResult } from '../support/sipp';
 import { startRegistrarNode, type RegistrarNode } from '../registrar/support/nodes';
@@ -133,6 +133,23 @@ describe('sign-in, sessions and SIP credentials', function () {
       assert.equal(late.status, 401);
       assert.equal(late.body.error?.code, 'unauthorized');
       assert.equal((await t.call('POST', '/v1/auth/refresh', { body: { refreshToken: s.body.refreshToken } })).status, 200);
+    });
+  });
+
+  describe('housekeeping', () => {
+    it('deletes refresh tokens once they have expired', async () => {
+      const u = await emailUser();
+      const s = await t.call('POST', '/v1/auth/signin', { body: { login: u.username, password: u.password, device: newDevice(), sip: false } });
+      const accountId = (s.body.account as { id: number }).id;
+      const count = async (): Promise<number> => Number((await t.stack.dbPool().query<Array<{ n: number }>>(
+        'SELECT COUNT(*) AS n FROM refresh_tokens WHERE account_id = ?', [accountId]))[0].n);
+      const keeper = new Housekeeper(t.api.deps.pool, t.clock, t.api.deps.logger);
+      await keeper.sweep();
+      assert.equal(await count(), 1, 'a live token stays');
+      t.clock.advance((t.api.deps.settings.api.refreshTokenTtlSeconds + 1) * 1000);
+      await keeper.sweep();
+      assert.equal(await count(), 0);
+      assert.equal((await t.call('POST', '/v1/auth/refresh', { body: { refreshToken: s.body.refreshToken } })).status, 401);
     });
   });
 

@@ -36,6 +36,7 @@ import { metaRoutes } from './routes/meta';
 import { signupRoutes } from './routes/signup';
 import { buildServices, type Services } from './services';
 import { buildCdrApiDeps, operatorAuthenticator } from './services/cdr-deps';
+import { Housekeeper } from './services/housekeeping';
 import { DbNotificationSink, FanoutSink, type NotificationSink } from './services/notifications';
 import { apiSettings } from './settings';
 
@@ -156,6 +157,8 @@ export async function startApi(o: BuildOptions & { host?: string; port?: number 
   const deps = buildDeps(o);
   const services = buildServices(deps);
   const { app, routes } = createApp(services);
+  const housekeeper = new Housekeeper(deps.pool, deps.clock, deps.logger);
+  housekeeper.start();
   const server = http.createServer(app);
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -166,6 +169,7 @@ export async function startApi(o: BuildOptions & { host?: string; port?: number 
   return {
     app, server, port, url: `http://${host}:${port}`, deps, services, routes,
     close: async () => {
+      housekeeper.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       deps.mailer.close();

@@ -8,3 +8,4 @@ export { SmtpMailer, type Mailer } from './providers/mail';
 export { OffsetClock, systemClock, type Clock } from './clock';
 export { expressPath } from './http/route';
 export { servedRoutes, openApiPath } from './http/list-routes';
+export { Housekeeper } from './services/housekeeping';
