@@ -2,15 +2,18 @@
 // services), product accounts with web passwords, XMPP clients logged in with them, and the
 // chat API context the suites call as apps/api would.
 import { randomBytes } from 'node:crypto';
-import { AccountRepo } from '@openline/db';
-import { StackHandle } from '@openline/stack';
+import { Config, loadConfig, Ports, portsFromBase, resolveSecrets, Secrets } from '@openline/config';
+import { AccountRepo, createDbPool, dbOptionsFrom, Pool } from '@openline/db';
 import {
   chatContextFrom, ChatClient, ChatSetup, connectClient, NS, xml, XmlElement,
 } from '@openline/chat';
 import { getSharedStack } from '../../support/stack';
 
 export interface ChatEnv {
-  stack: StackHandle;
+  config: Config;
+  secrets: Secrets;
+  ports: Ports;
+  pool: Pool;
   ctx: ChatSetup;
   domain: string;
   tcp: string;
@@ -21,12 +24,26 @@ let env: Promise<ChatEnv> | undefined;
 
 export function chatEnv(): Promise<ChatEnv> {
   env ??= (async () => {
-    const stack = await getSharedStack();
-    const ctx = chatContextFrom(stack.config, stack.secrets, { pool: stack.dbPool() });
+    // CHAT_TEST_DATA_DIR + CHAT_TEST_PORT_BASE: run against an already running stack (`make run`).
+    const dir = process.env.CHAT_TEST_DATA_DIR;
+    let config: Config;
+    let secrets: Secrets;
+    let pool: Pool;
+    if (dir) {
+      config = loadConfig({ configFile: null, env: {}, overrides: { dataDir: dir, ports: { base: Number(process.env.CHAT_TEST_PORT_BASE ?? 35000) } } }).config;
+      secrets = resolveSecrets(config);
+      pool = createDbPool(dbOptionsFrom(config, secrets));
+    } else {
+      const stack = await getSharedStack();
+      ({ config, secrets } = stack);
+      pool = stack.dbPool();
+    }
+    const ports = portsFromBase(config.ports.base);
+    const ctx = chatContextFrom(config, secrets, { pool });
     return {
-      stack, ctx, domain: ctx.settings.domain,
-      tcp: `xmpp://127.0.0.1:${stack.ports.xmppC2s}`,
-      ws: `ws://127.0.0.1:${stack.ports.xmppHttp}/ws`,
+      config, secrets, ports, pool, ctx, domain: ctx.settings.domain,
+      tcp: `xmpp://127.0.0.1:${ports.xmppC2s}`,
+      ws: `ws://127.0.0.1:${ports.xmppHttp}/ws`,
     };
   })();
   return env;
@@ -39,7 +56,7 @@ export async function newUser(e: ChatEnv, tag: string, opts: { status?: string }
   const username = `${tag}${randomBytes(4).toString('hex')}`;
   const password = `web-${randomBytes(6).toString('hex')}`;
   const displayName = `${tag[0].toUpperCase()}${tag.slice(1)} Tester`;
-  const repo = new AccountRepo(e.stack.dbPool(), e.stack.secrets.sipPasswordKey, e.domain);
+  const repo = new AccountRepo(e.pool, e.secrets.sipPasswordKey, e.domain);
   const { account } = await repo.add({ username, webPassword: password, displayName, status: opts.status });
   return { username, jid: `${username}@${e.domain}`, password, id: account.id, displayName };
 }

@@ -88,7 +88,9 @@ export async function createGroup(ctx: ChatContext, creatorJid: string, name: st
     name: room, service: ctx.settings.mucHost, host: ctx.settings.domain,
     options: [opt('title', title), opt('persistent', true), opt('members_only', true), opt('public', false),
       opt('public_list', false), opt('anonymous', false), opt('allow_user_invites', false), opt('allow_subscription', true),
-      opt('mam', true), opt('max_users', ctx.settings.maxGroupMembers)],
+      opt('mam', true), opt('max_users', ctx.settings.maxGroupMembers),
+      // Not moderated: a moderated room remembers a departed member's role and would let them back in.
+      opt('moderated', false)],
   });
   await ctx.db.query('INSERT INTO chat_groups (room_jid, name, created_by) VALUES (?, ?, ?)', [roomJid, title, creator.id]);
   for (const m of [creator, ...members]) await enrol(ctx, roomJid, m);
