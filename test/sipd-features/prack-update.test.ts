@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { SipdProcess } from '../support/sipd';
 import { runSipp, sippUas, type SippProcess } from '../support/sipp';
 import { assertNoCrash, assertNoRefusedResponses } from '../sipd/support/output';
-import { parseResponse, RawUdpPeer } from '../sipd/support/raw-udp';
+import { parseResponse, rawInvite, RawUdpPeer } from '../sipd/support/raw-udp';
 import { connectApp, disconnectApp, sdp, type SrfApp, type SrfReq, type SrfRes } from '../sipd/support/srf';
 import {
   assertCalls, bodyOf, featureSrf, header, isRequest, isResponseTo, rawInDialogRequest, rawResponse, startFeatureSipd, startLines, traced,
@@ -78,6 +78,51 @@ describe('sipd: 100rel and UPDATE end to end (RFC 3262, RFC 3311)', function () 
       assert.match(b, /\r\nRAck: 1 1 INVITE\r\n/, 'with the callee’s RSeq and the INVITE’s CSeq');
       assert.match(b, /\r\nCSeq: 2 PRACK\r\n/, 'in the early dialog, with the next CSeq');
       assert.match(b, /\r\nSupported: 100rel\r\n/, 'the B leg INVITE offered 100rel');
+    });
+  });
+
+  describe('reliable provisional responses from an app (RFC 3262 §3)', () => {
+    it('a second reliable 1xx waits for the PRACK of the first, and the app’s 200 waits for the PRACK of a reliable 1xx with SDP', async () => {
+      onInvite = (req, res) => {
+        res.send(183, { headers: { Require: '100rel' }, body: sdp(1) });
+        res.send(180, { headers: { Require: '100rel' } });
+        srf.createUAS(req, res, { localSdp: sdp(2) }).catch(() => undefined);
+      };
+      const peer = await RawUdpPeer.open();
+      try {
+        const callId = `relq-${Date.now()}`;
+        await peer.send(rawInvite(peer, sipd.sipPort, callId, ['Supported: 100rel']), sipd.sipPort);
+        const is = (status: number) => (b: Buffer): boolean => parseResponse(b)?.status === status;
+        const r183 = parseResponse((await peer.next(is(183), 3000)) ?? Buffer.alloc(0));
+        assert.ok(r183, 'the reliable 183 went out');
+        assert.equal(await peer.next((b) => is(180)(b) || is(200)(b), 800), undefined, 'neither the 180 nor the 200 overtakes the unacknowledged 183');
+        const rseq = Number(r183.header('rseq'));
+        const prack = (r: NonNullable<ReturnType<typeof parseResponse>>, cseq: number): Buffer => Buffer.from([
+          `PRACK ${/<([^>]+)>/.exec(r.header('contact') ?? '')?.[1] ?? ''} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-prack-${cseq}-${callId};rport`, `From: ${r.header('from') ?? ''}`,
+          `To: ${r.header('to') ?? ''}`, `Call-ID: ${callId}`, `CSeq: ${cseq} PRACK`, `RAck: ${r.header('rseq') ?? ''} 1 INVITE`,
+          'Max-Forwards: 70', 'Content-Length: 0', '', '',
+        ].join('\r\n'));
+        await peer.send(prack(r183, 2), sipd.sipPort);
+        const r180 = parseResponse((await peer.next(is(180), 3000)) ?? Buffer.alloc(0));
+        assert.ok(r180, 'the queued reliable 180 goes out after the PRACK');
+        assert.equal(Number(r180.header('rseq')), rseq + 1, 'with the next RSeq');
+        // The 180 carried no SDP: the 200 need not wait for its PRACK.
+        const ok = parseResponse((await peer.next(is(200), 3000)) ?? Buffer.alloc(0));
+        assert.ok(ok && / INVITE$/.test(ok.header('cseq') ?? ''), 'then the app’s 200 for the INVITE');
+        await peer.send(prack(r180, 3), sipd.sipPort);
+        await peer.send(Buffer.from([
+          `ACK ${/<([^>]+)>/.exec(ok.header('contact') ?? '')?.[1] ?? ''} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-ack-${callId};rport`,
+          `From: ${ok.header('from') ?? ''}`, `To: ${ok.header('to') ?? ''}`, `Call-ID: ${callId}`, 'CSeq: 1 ACK', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+        ].join('\r\n')), sipd.sipPort);
+        await peer.send(Buffer.from([
+          `BYE ${/<([^>]+)>/.exec(ok.header('contact') ?? '')?.[1] ?? ''} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-bye-${callId};rport`,
+          `From: ${ok.header('from') ?? ''}`, `To: ${ok.header('to') ?? ''}`, `Call-ID: ${callId}`, 'CSeq: 4 BYE', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+        ].join('\r\n')), sipd.sipPort);
+        assert.ok(await peer.next(isResponseTo('BYE', 200), 3000), 'the call ends normally');
+      } finally {
+        peer.close();
+      }
     });
   });
 

@@ -24,13 +24,19 @@ export function peerAccepts100rel(invite: SipRequest): boolean {
   return lists100rel(invite, 'supported') || lists100rel(invite, 'require');
 }
 
+interface Waiting {
+  /** 'reliable': a reliable 1xx (waits for no unacknowledged one); 'final': a 2xx (waits for no SDP-bearing one). */
+  kind: 'reliable' | 'final';
+  send: () => void;
+}
+
 export class ReliableProvisionals {
   /** Last RSeq used per dialog (§3: random start, +1 per reliable 1xx of that dialog). */
   private readonly lastRSeq = new Map<string, number>();
   /** The unacknowledged reliable 1xx per dialog (§3: one at a time). */
   private readonly pending = new Map<string, Pending>();
-  /** Sends waiting for that PRACK: further reliable 1xx, or a 2xx held back (§3), in order. */
-  private readonly waiting = new Map<string, Array<() => void>>();
+  /** Sends waiting for a PRACK: further reliable 1xx, or a 2xx held back (§3), in order. */
+  private readonly waiting = new Map<string, Waiting[]>();
 
   constructor(private readonly T1: number) {}
 
@@ -50,10 +56,13 @@ export class ReliableProvisionals {
     return this.pending.get(dialogId)?.hasSdp === true;
   }
 
-  /** Runs `send` once the pending reliable 1xx is acknowledged (or has timed out). */
-  afterAcknowledged(dialogId: string, send: () => void): void {
+  /**
+   * Runs `send` once it may go: a reliable 1xx when no reliable 1xx is unacknowledged, a 2xx when
+   * none that carried SDP is (or when the pending one timed out); in the order queued.
+   */
+  afterAcknowledged(dialogId: string, kind: Waiting['kind'], send: () => void): void {
     const q = this.waiting.get(dialogId) ?? [];
-    q.push(send);
+    q.push({ kind, send });
     this.waiting.set(dialogId, q);
   }
 
@@ -120,10 +129,15 @@ export class ReliableProvisionals {
     this.pending.delete(dialogId);
   }
 
-  /** Queued sends run in order until one of them is a new reliable 1xx waiting for its PRACK. */
+  /** Queued sends run in order while the head may go (a reliable 1xx it sends blocks the rest). */
   private drain(dialogId: string): void {
     const q = this.waiting.get(dialogId);
-    while (q && q.length > 0 && !this.pending.has(dialogId)) q.shift()!();
+    while (q && q.length > 0) {
+      const head = q[0]!;
+      if (head.kind === 'reliable' ? this.busy(dialogId) : this.holdsFinal(dialogId)) break;
+      q.shift();
+      head.send();
+    }
     if (q && q.length === 0 && this.waiting.get(dialogId) === q) this.waiting.delete(dialogId);
   }
 }

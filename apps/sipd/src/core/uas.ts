@@ -297,7 +297,7 @@ export class UasHandler {
     const held = rel !== undefined && ((rseq !== undefined && this.reliable.busy(rel)) || (success && this.reliable.holdsFinal(rel)));
     if (held) {
       if (status >= 200) ir.finalSent = true;
-      this.reliable.afterAcknowledged(rel, deliver);
+      this.reliable.afterAcknowledged(rel, status >= 200 ? 'final' : 'reliable', deliver);
     } else deliver();
     if (status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     if (method === 'BYE' && status >= 200 && ir.dialog) this.dropDialog(ir.dialog);

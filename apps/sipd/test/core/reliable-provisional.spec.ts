@@ -35,16 +35,27 @@ describe('core/reliable-provisional', () => {
   it('one reliable 1xx at a time: later sends wait for the PRACK and then run in order', () => {
     const rel = new ReliableProvisionals(T1);
     const order: string[] = [];
-    rel.start('d1', 1, 1, false, () => undefined, () => undefined);
+    rel.start('d1', 1, 1, true, () => undefined, () => undefined);
     assert.equal(rel.busy('d1'), true);
-    rel.afterAcknowledged('d1', () => { order.push('second 183'); rel.start('d1', 2, 1, false, () => undefined, () => undefined); });
-    rel.afterAcknowledged('d1', () => order.push('200'));
+    rel.afterAcknowledged('d1', 'reliable', () => { order.push('second 183'); rel.start('d1', 2, 1, true, () => undefined, () => undefined); });
+    rel.afterAcknowledged('d1', 'final', () => order.push('200'));
     assert.deepEqual(order, []);
     assert.equal(rel.acknowledge('d1', '1 1 INVITE'), true);
-    assert.deepEqual(order, ['second 183'], 'the 200 still waits: the second reliable 183 is unacknowledged');
+    assert.deepEqual(order, ['second 183'], 'the 200 still waits: the second reliable 183 (with SDP) is unacknowledged');
     assert.equal(rel.acknowledge('d1', '2 1 INVITE'), true);
     assert.deepEqual(order, ['second 183', '200']);
     assert.equal(rel.busy('d1'), false);
+    rel.close();
+  });
+
+  it('a queued 2xx goes as soon as the unacknowledged reliable 1xx carries no SDP', () => {
+    const rel = new ReliableProvisionals(T1);
+    const order: string[] = [];
+    rel.start('d1', 1, 1, true, () => undefined, () => undefined);
+    rel.afterAcknowledged('d1', 'reliable', () => { order.push('180'); rel.start('d1', 2, 1, false, () => undefined, () => undefined); });
+    rel.afterAcknowledged('d1', 'final', () => order.push('200'));
+    rel.acknowledge('d1', '1 1 INVITE');
+    assert.deepEqual(order, ['180', '200']);
     rel.close();
   });
 
@@ -62,7 +73,7 @@ describe('core/reliable-provisional', () => {
     const events: string[] = [];
     const rseq = rel.nextRSeq('d1');
     rel.start('d1', rseq, 1, true, () => undefined, () => events.push('timeout'));
-    rel.afterAcknowledged('d1', () => events.push('held 200'));
+    rel.afterAcknowledged('d1', 'final', () => events.push('held 200'));
     await sleep(150);
     assert.deepEqual(events, ['timeout', 'held 200']);
     assert.equal(rel.size, 1, 'only the RSeq counter of the dialog is left');
@@ -74,7 +85,7 @@ describe('core/reliable-provisional', () => {
     const rel = new ReliableProvisionals(T1);
     let sent = 0;
     rel.start('d1', 1, 1, true, () => sent++, () => assert.fail('no timeout'));
-    rel.afterAcknowledged('d1', () => assert.fail('dropped'));
+    rel.afterAcknowledged('d1', 'final', () => assert.fail('dropped'));
     rel.stop('d1');
     await sleep(30);
     assert.equal(sent, 0);
