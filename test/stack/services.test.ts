@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Client as NgClient } from 'rtpengine-client';
 import { AccountRepo, computeHa1 } from '@openline/db';
-import { isOurProcess, StackHandle, stunBinding, turnAllocate, turnRestCredentials } from '@openline/stack';
+import { isOurProcess, PROJECT_SERVICES, StackHandle, stunBinding, turnAllocate, turnRestCredentials } from '@openline/stack';
 import { getSharedStack } from '../support/stack';
 
 describe('stack: the shared stack is up', function () {
@@ -18,11 +18,14 @@ describe('stack: the shared stack is up', function () {
 
   it('runs every infrastructure service and the project services, each with a pid file and a log file', () => {
     const pids = stack.pids();
-    assert.deepEqual(Object.keys(pids).sort(), ['api', 'coturn', 'mariadb', 'redis', 'registrar', 'rtpengine', 'sipd']);
+    const project = PROJECT_SERVICES.map((f) => f(stack).name);
+    const commands: Record<string, string> = { coturn: 'turnserver', mariadb: 'mariadbd', redis: 'redis-server', rtpengine: 'rtpengine' };
+    assert.deepEqual(Object.keys(pids).sort(), ['coturn', 'mariadb', 'redis', 'rtpengine', ...project].sort());
     for (const [name, pid] of Object.entries(pids)) {
       assert.equal(fs.readFileSync(path.join(stack.paths.runDir, `${name}.pid`), 'utf8').trim(), String(pid));
       assert.ok(fs.statSync(path.join(stack.paths.logDir, `${name}.log`)).size > 0, `${name}.log is empty`);
-      assert.ok(isOurProcess(pid, name === 'coturn' ? 'turnserver' : name === 'mariadb' ? 'mariadbd' : name === 'redis' ? 'redis-server' : name === 'sipd' || name === 'registrar' || name === 'api' ? 'node' : 'rtpengine'));
+      const command = commands[name] ?? PROJECT_SERVICES.map((f) => f(stack)).find((d) => d.name === name)?.command ?? name;
+      assert.ok(isOurProcess(pid, command), `${name} (${pid}) runs ${command}`);
     }
   });
 

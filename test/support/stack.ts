@@ -101,7 +101,23 @@ export function tempDataDir(tag: string): string {
 export function getSharedStack(): Promise<StackHandle> {
   if (!shared) {
     sharedDir = tempDataDir('test');
-    shared = startStack({ dataDir: sharedDir, portBase: testPortBase(), overrides: { log: { level: 'info' } } });
+    const dir = sharedDir;
+    shared = (async () => {
+      // A base whose lock we hold can still have a port taken by a run that ignores the locks
+      // (TEST_PORT_BASE, an orphan): then the next free slot is claimed and tried.
+      const tried = new Set<number>();
+      for (;;) {
+        const base = testPortBase();
+        try {
+          return await startStack({ dataDir: dir, portBase: base, overrides: { log: { level: 'info' } } });
+        } catch (err) {
+          tried.add(base);
+          const busy = err instanceof Error && /already in use/.test(err.message);
+          if (!busy || process.env.TEST_PORT_BASE !== undefined || tried.size >= 4) throw err;
+          primary = claimBase(new Set([...tried, ...(secondary !== undefined ? [secondary] : [])]));
+        }
+      }
+    })();
   }
   return shared;
 }
