@@ -37,7 +37,12 @@ fi
 # npm ci only when the lockfile changed since the last install (keeps `make test` fast on reruns).
 stamp=node_modules/.openline-lock-stamp
 if [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error; then
+    # A lockfile out of step with a workspace's package.json: install from package.json instead
+    # (loudly), so a forgotten lockfile commit does not stop every test.
+    echo "deps: WARNING: npm ci failed (package-lock.json out of sync?); falling back to npm install" >&2
+    npm install --no-audit --no-fund --loglevel=error
+  fi
   cp package-lock.json "$stamp"
 else
   echo "deps: node_modules up to date"
