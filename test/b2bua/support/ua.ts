@@ -129,6 +129,9 @@ export class TestUa {
       case 'BYE':
         if (call) call.ended = true;
         return this.reply(req, 200, 'OK');
+      case 'UPDATE':
+        if (!req.body) return this.reply(req, 200, 'OK');
+      // falls through: an UPDATE with an offer is answered like a re-INVITE (RFC 3311 §5.2)
       case 'INVITE': {
         // RFC 3264 §8.4: answer sendonly with recvonly; no offer → our offer in the 200.
         const dir = /a=sendonly/.test(req.body) ? 'recvonly' : /a=inactive/.test(req.body) ? 'inactive' : 'sendrecv';

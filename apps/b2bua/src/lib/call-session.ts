@@ -199,8 +199,10 @@ export class CallSession {
     }
     this.cdr.direction = route.kind === 'inbound' ? 'inbound' : 'onnet';
     if (route.kind === 'inbound') this.cdr.trunk = route.trunk;
-    this.cdr.callee = accountParty(route.callee);
-    return this.dialDevices(route.callee);
+    // The number the caller dialled (DID, or the callee's E.164), else the callee's own phone.
+    const number = route.e164 ?? route.callee.phone;
+    this.cdr.callee = { ...accountParty(route.callee), number };
+    return this.dialDevices(route.callee, number);
   }
 
   private refuse(error: CallError): Promise<void> {
@@ -226,7 +228,7 @@ export class CallSession {
   };
 
   /** ONNET / inbound: every reachable device of the callee in parallel; asleep ones via push. */
-  private async dialDevices(callee: AccountRow): Promise<void> {
+  private async dialDevices(callee: AccountRow, number: string | null): Promise<void> {
     const aor = `sip:${callee.username}@${callee.domain}`;
     const devices = await reachableDevices(this.deps.location, aor);
     const live = new Set(devices.map((d) => d.instance).filter(Boolean));
@@ -246,7 +248,7 @@ export class CallSession {
       uri: d.requestUri,
       proxy: d.nextHop,
       profile: { kind: d.flow.transport === 'ws' || d.flow.transport === 'wss' ? 'webrtc' : 'sip' },
-      party: accountParty(callee, d.instance ?? d.requestUri),
+      party: { ...accountParty(callee, d.instance ?? d.requestUri), number },
       headers: { From: from, To: `<${aor}>` },
       device: d,
     });

@@ -56,6 +56,7 @@ export class TrunkDialer {
       tried++;
       lastTrunk = trunk;
       const target = await this.opts.targetFor(trunk, i);
+      this.opts.logger.debug({ trunk: trunk.name, uri: target.uri }, 'trying trunk');
       const outcome = await this.attempt(target);
       if (outcome.ok) return { ok: true, winner: outcome, trunk, limitKey: key };
       if (key !== null) this.opts.release(key);
@@ -75,6 +76,7 @@ export class TrunkDialer {
 
   private async attempt(target: BranchTarget): Promise<BranchOutcome> {
     const sdp = await this.opts.offerFor(target);
+    this.opts.logger.debug({ leg: target.legId }, 'trunk INVITE');
     const b = new Branch(this.srf, target, sdp, {
       onProvisional: (status) => {
         // Any provisional (except the 100 sipd sends for the hop) means the carrier handles it.
@@ -86,8 +88,16 @@ export class TrunkDialer {
       },
     });
     this.current = b;
-    this.setupTimer = setTimeout(() => { this.setupTimer = undefined; b.cancel(TIMEOUT_REASON); }, this.opts.setupTimeoutMs);
-    const o = await b.done;
+    // A silent trunk may not even answer the CANCEL (RFC 3261 §9.1: no provisional, no CANCEL
+    // transaction to speak of): the attempt is over at the timeout, the branch is left to end.
+    const timedOut = new Promise<BranchOutcome>((resolve) => {
+      this.setupTimer = setTimeout(() => {
+        this.setupTimer = undefined;
+        b.cancel(TIMEOUT_REASON);
+        resolve({ ok: false, status: 408, phrase: 'Request Timeout', target, cancelled: false });
+      }, this.opts.setupTimeoutMs);
+    });
+    const o = await Promise.race([b.done, timedOut]);
     this.clearSetupTimer();
     this.current = undefined;
     if (!o.ok && o.cancelled && this.cancelledBy === undefined && !this.noAnswer) return { ...o, status: 408, phrase: 'Request Timeout', cancelled: false };
