@@ -6,10 +6,15 @@
 //   cancel guard a CANCELled branch whose UAS never answers ends after 64·T1 (§16.8)
 // A branch abandoned before any provisional arrived cannot be CANCELled yet (§9.1); a late 1xx
 // is then answered with CANCEL.
+// CDRs (srv sip-proxy-controller.cpp ClientTransaction): each INVITE sent is an attempt
+// (application); its first final received is start (network, proxy-uac) or stop (network),
+// also the 487 a CANCELled branch gets after it has counted as done.
 import { SipResponse, type SipRequest } from '../../parser';
 import { createCancel, TransactionState, type ClientTransaction } from '../../transaction';
 import type { Destination } from '../../transport/types';
+import { stopReasonFor } from '../cdr';
 import type { EngineContext } from '../context';
+import { isInitialInvite } from './forward';
 
 export type BranchState =
   /** not started yet (serial forking) */
@@ -31,7 +36,7 @@ export interface BranchOwner {
   /** The request for one attempt at one destination (Via, Record-Route added), or why not. */
   buildRequest(branch: ProxyBranch, dest: Destination): SipRequest | undefined;
   resolve(target: string): Promise<Destination[]>;
-  onSent(branch: ProxyBranch): void;
+  onSent(branch: ProxyBranch, request: SipRequest): void;
   onProvisional(branch: ProxyBranch, res: SipResponse): void;
   /** A final response; `synthesized` when the proxy made it (timeout, transport error, abandon). */
   onFinal(branch: ProxyBranch, res: SipResponse, synthesized: boolean, dest: Destination | undefined): void;
@@ -56,6 +61,8 @@ export class ProxyBranch {
   private request: SipRequest | undefined;
   private gotProvisional = false;
   private gotAnyResponse = false;
+  /** The current attempt's final response has gone to the CDR events. */
+  private finalInCdr = false;
   private cancelSent = false;
   private provisionalTimer: NodeJS.Timeout | undefined;
   private finalTimer: NodeJS.Timeout | undefined;
@@ -139,9 +146,11 @@ export class ProxyBranch {
         continue;
       }
       this.owner.ctx.counters.requestOut(req.method);
+      this.finalInCdr = false;
+      if (isInitialInvite(req)) this.owner.ctx.cdr.attempt('application', req);
       // §16.6 step 11: Timer C runs from the forwarding of an INVITE (unless finalTimeout rules).
       if (req.method === 'INVITE' && this.owner.finalTimeoutMs <= 0 && !this.finalTimer) this.armTimerC();
-      this.owner.onSent(this);
+      this.owner.onSent(this, req);
       return;
     }
     this.owner.ctx.logger.info({ target: this.target, why }, 'proxy branch has no destination left');
@@ -162,6 +171,7 @@ export class ProxyBranch {
     this.owner.ctx.counters.responseIn(this.request?.method ?? '', res.status);
     this.gotAnyResponse = true;
     this.provisionalTimer = clear(this.provisionalTimer);
+    if (res.status >= 200) this.finalToCdr(res);
     if (this.state === 'completed') {
       if (res.status >= 200 && res.status < 300) this.owner.onLate2xx(this, res);
       else if (res.status < 200 && this.cancelled && !this.cancelSent) this.sendCancel();
@@ -184,6 +194,14 @@ export class ProxyBranch {
       return this.nextAttempt('503');
     }
     this.complete(res, false);
+  }
+
+  /** srv ClientTransaction::writeCdr(): 200 ⇒ start (sipd: any 2xx, as for uac), else stop. */
+  private finalToCdr(res: SipResponse): void {
+    if (this.finalInCdr || !this.request || !isInitialInvite(this.request)) return;
+    this.finalInCdr = true;
+    if (res.status < 300) this.owner.ctx.cdr.start('network', 'proxy-uac', res);
+    else this.owner.ctx.cdr.stop('network', stopReasonFor(res.status), res);
   }
 
   private giveUp(status: number, reason: string): void {

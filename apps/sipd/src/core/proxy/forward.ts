@@ -145,6 +145,11 @@ export function withoutTopVia(res: SipResponse): SipResponse {
   return out;
 }
 
+/** An INVITE outside any dialog (no To tag): the proxied call setups drachtio writes CDRs for. */
+export function isInitialInvite(req: SipRequest): boolean {
+  return req.method === 'INVITE' && tagOf(req.get('to')) === undefined;
+}
+
 /** Replaces the Request-URI host part only when the URI parses (targets are URIs from the app). */
 export function isSipUri(text: string): boolean {
   const u = parseUri(text);

@@ -8,6 +8,9 @@
 //   - when every branch is done, the best response goes upstream (§16.7 steps 6–7);
 //   - the caller's CANCEL: 200, 487 upstream, CANCEL to every branch (§16.10, as drachtio does).
 // The context ends when the upstream final is sent and no branch is waiting for a response.
+// CDRs (srv sip-proxy-controller.cpp ServerTransaction::writeCdr/generateResponse): the first
+// final sent upstream for a call setup is start (application, proxy-uas) or stop (application);
+// a BYE loose-routed through us is stop (application, normal-release) once forwarded.
 import { formatUri, headerKey, parseNameAddr, type SipRequest, type SipResponse } from '../../parser';
 import { createResponse, type ServerTransaction } from '../../transaction';
 import type { Destination, InboundMessage } from '../../transport/types';
@@ -19,10 +22,11 @@ import { newTag } from '../ids';
 import { LocalEndpoints, type LocalEndpoint } from '../local-endpoints';
 import { isInvalidHost, registeredFlow, unresolvableDestination } from '../flows';
 import { resolveTargets, transportOf, uriOf } from '../target';
+import { stopReasonFor } from '../cdr';
 import { bestResponse } from './best-response';
 import { ProxyBranch, type BranchOwner } from './branch';
 import { endOrphanDialog } from './orphan-2xx';
-import { cloneRequest, decrementMaxForwards, isSipUri, newProxyBranch, proxyVia, withoutTopVia } from './forward';
+import { cloneRequest, decrementMaxForwards, isInitialInvite, isSipUri, newProxyBranch, proxyVia, withoutTopVia } from './forward';
 
 export interface ProxySettings {
   recordRoute: boolean;
@@ -140,7 +144,9 @@ export class ProxyCore implements BranchOwner {
     return req;
   }
 
-  onSent(_branch: ProxyBranch): void {
+  onSent(_branch: ProxyBranch, request: SipRequest): void {
+    // srv processRequestWithRouteHeader(): the forwarded BYE ends the call (once, not per retry).
+    if (request.method === 'BYE' && this.settings.keepRoutes && !this.anySent) this.ctx.cdr.stop('application', 'normal-release', request);
     this.anySent = true;
   }
 
@@ -230,7 +236,14 @@ export class ProxyCore implements BranchOwner {
   }
 
   private forwardUpstream(res: SipResponse): void {
-    if (res.status >= 200 && this.upstreamStatus === 0) this.upstreamStatus = res.status;
+    if (res.status >= 200 && this.upstreamStatus === 0) {
+      this.upstreamStatus = res.status;
+      // sipd: our own 487 to a CANCEL is call-canceled (srv's generateResponse() says call-rejected).
+      if (isInitialInvite(this.request)) {
+        if (res.status < 300) this.ctx.cdr.start('application', 'proxy-uas', res);
+        else this.ctx.cdr.stop('application', stopReasonFor(res.status), res);
+      }
+    }
     this.respondTo(this.serverTx, res);
   }
 

@@ -17,7 +17,7 @@ import { newTag } from '../ids';
 import { LocalEndpoints } from '../local-endpoints';
 import { resolveTarget, uriOf } from '../target';
 import {
-  decrementMaxForwards, hasLooped, isOurUri, isOurVia, maxForwardsExhausted, newProxyBranch, passedThroughUs, popOurRoutes, proxyVia,
+  decrementMaxForwards, hasLooped, isInitialInvite, isOurUri, isOurVia, maxForwardsExhausted, newProxyBranch, passedThroughUs, popOurRoutes, proxyVia,
 } from './forward';
 import { parseProxyTimeout, ProxyCore } from './proxy-core';
 
@@ -89,6 +89,8 @@ export class ProxyHandler {
   onRequest(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction): boolean {
     if (!this.isRoutedThroughUs(request)) return false;
     this.ctx.counters.requestIn(request.method);
+    // srv processRequestWithRouteHeader(): a BYE through a dialog we record-routed ends the call.
+    if (request.method === 'BYE') this.ctx.cdr.stop('network', 'normal-release', inbound.raw);
     if (maxForwardsExhausted(request)) {
       this.answer(tx, request, 483, 'Too Many Hops');
       return true;
@@ -185,8 +187,11 @@ export class ProxyHandler {
 
   private answer(tx: ServerTransaction, request: SipRequest, status: number, reason: string): void {
     this.ctx.counters.responseOut(request.method, status);
+    const res = createResponse(request, status, reason, newTag());
+    // srv doProxy(): the 483 to a call setup it cannot forward ends the attempt.
+    if (isInitialInvite(request)) this.ctx.cdr.stop('application', 'call-rejected', res);
     try {
-      tx.respond(createResponse(request, status, reason, newTag()));
+      tx.respond(res);
     } catch (err) {
       this.ctx.logger.info({ callId: request.callId, err: String(err) }, 'response not sent');
     }
