@@ -11,6 +11,7 @@ import { AuthGuard } from './lib/auth-guard';
 import { CredentialSource, DomainSet } from './lib/credentials';
 import { RegistrarDeps, RegistrarSettings, setDeps } from './lib/deps';
 import { DeviceRecorder } from './lib/devices';
+import { Keepalive, srfPinger } from './lib/keepalive';
 import { authenticate, authorizeAor, checkDomain, checkRequest, initLocals } from './lib/middleware';
 import { options } from './lib/options';
 import { register } from './lib/register';
@@ -27,6 +28,8 @@ export interface RegistrarOptions {
   nodeId?: string;
   /** Redis key prefix of the location store (default ol:loc:). */
   prefix?: string;
+  /** OPTIONS keepalive period in ms; default registrar.keepaliveIntervalSeconds, 0 = off. */
+  keepaliveIntervalMs?: number;
 }
 
 export interface RegistrarApp {
@@ -119,12 +122,20 @@ export function createRegistrar(opts: RegistrarOptions): RegistrarApp {
   srf.on('error', (err: Error) => logger.warn({ err: err.message }, 'sipd connection'));
   void srf.connect(sipd);
 
+  // Dead flows go at once, not at expiry (keepalive.ts); pings start once sipd's id is known.
+  const keepalive = new Keepalive({
+    redis, store, logger, nodeId: () => deps.node.id, ping: srfPinger(srf, () => deps.node.id),
+    intervalMs: opts.keepaliveIntervalMs ?? r.keepaliveIntervalSeconds * 1000,
+  });
+  void connected.then(() => { if (!closed) keepalive.start(); });
+
   let closed = false;
   return {
     srf, deps, connected,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await keepalive.stop();
       srf.disconnect();
       await store.close();
       sub.disconnect();

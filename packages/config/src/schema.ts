@@ -67,6 +67,7 @@ export const configSchema = z.object({
     credentialCacheSeconds: intRange(0, 3600).default(60),
     digestAlgorithms: z.string().regex(/^(MD5|SHA-256)(,(MD5|SHA-256))?$/, 'must be SHA-256,MD5 or MD5,SHA-256 or one of them')
       .default('MD5,SHA-256'),
+    keepaliveIntervalSeconds: intRange(0, 3600).default(30),
   }).strict().default({}),
   api: z.object({
     // Host clients use to reach this run's SIP, TURN and HTTP endpoints (written into responses).
