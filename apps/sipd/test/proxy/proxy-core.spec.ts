@@ -10,6 +10,7 @@ import type { AdminServer } from '../../src/wire/admin-server';
 import type { AppConnection } from '../../src/wire/app-connection';
 import type { CommandReply, ProxyCommand } from '../../src/wire/messages';
 import type { EngineContext } from '../../src/core/context';
+import { CdrEmitter } from '../../src/core/cdr';
 import { newEngineCounters } from '../../src/core/counters';
 import { FlowTable } from '../../src/core/flows';
 import { NatDialogs } from '../../src/core/nat';
@@ -36,7 +37,7 @@ interface Harness {
 function harness(spec: Parameters<typeof request>[0] = {}): Harness {
   const transport = new RecordingTransport();
   const layer = new TransactionLayer({ transport, timers: TEST_TIMERS });
-  // Only what the proxy uses; the engine's other services (CDRs, session timers…) stay out.
+  // Only what the proxy uses (CDRs disabled); the engine's other services (session timers…) stay out.
   const ctx = {
     behaviour: {},
     transport: { prepareRequestDestination: (_r: SipRequest, d: unknown) => d, send: transport.send.bind(transport) } as unknown as TransportLayer,
@@ -49,6 +50,7 @@ function harness(spec: Parameters<typeof request>[0] = {}): Harness {
     counters: newEngineCounters(),
     flows: new FlowTable(),
     nat: new NatDialogs(),
+    cdr: new CdrEmitter(false, { pickAppFor: () => undefined }),
   } satisfies Partial<EngineContext> as unknown as EngineContext;
   const invite = request({ uri: 'sip:service@127.0.0.1:5060', ...spec });
   const o = layer.receive(inbound(invite));
