@@ -112,10 +112,61 @@ export function apiService(ctx: StackContext): ServiceDefinition {
   };
 }
 
+/**
+ * UDP INVITE to sipd answered by an app (any final status but 503, which sipd sends while no app
+ * routes INVITE): the B2BUA answers an unauthenticated INVITE with 407. No SDP: never a call.
+ */
+export function sipInviteProbe(port: number, timeoutMs = 1000): ReadinessProbe {
+  return {
+    describe: `SIP INVITE answered by the B2BUA on udp 127.0.0.1:${port}`,
+    check: () => new Promise((resolve, reject) => {
+      const sock = dgram.createSocket('udp4');
+      const done = (err?: Error): void => { clearTimeout(t); sock.close(); if (err) reject(err); else resolve(); };
+      const t = setTimeout(() => done(new Error('no answer to INVITE')), timeoutMs);
+      sock.on('message', (m) => {
+        const status = /^SIP\/2\.0 (\d{3})/.exec(m.toString('latin1'))?.[1];
+        if (status === undefined || Number(status) < 200) return;
+        const to = /^To:.*$/mi.exec(m.toString('latin1'))?.[0] ?? 'To: <sip:probe@127.0.0.1>';
+        const ack = [`ACK sip:probe@127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${sock.address().port};branch=${branch}`,
+          'Max-Forwards: 70', `From: <sip:probe@127.0.0.1>;tag=p${sock.address().port}`, to, `Call-ID: ${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n');
+        sock.send(ack, port, '127.0.0.1', () => done(status === '503' ? new Error('INVITE answered 503 (no B2BUA yet)') : undefined));
+      });
+      const branch = `z9hG4bKprobe${Date.now()}`;
+      const callId = `probe-${Date.now()}@127.0.0.1`;
+      sock.bind(0, '127.0.0.1', () => {
+        const me = sock.address().port;
+        const msg = [`INVITE sip:probe@127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${me};branch=${branch};rport`,
+          'Max-Forwards: 70', `From: <sip:probe@127.0.0.1>;tag=p${me}`, `To: <sip:probe@127.0.0.1:${port}>`,
+          `Call-ID: ${callId}`, 'CSeq: 1 INVITE', `Contact: <sip:probe@127.0.0.1:${me}>`, 'Content-Length: 0', '', ''].join('\r\n');
+        sock.send(msg, port, '127.0.0.1');
+      });
+    }),
+  };
+}
+
+/**
+ * The B2BUA (apps/b2bua, a drachtio-srf app): routes INVITEs on sipd, media through this run's
+ * rtpengine, CDRs through its durable spool (<dataDir>/spool/cdr) into MariaDB.
+ */
+export function b2buaService(ctx: StackContext): ServiceDefinition {
+  return {
+    name: 'b2bua',
+    command: process.execPath,
+    args: [path.join(ctx.rootDir, 'apps', 'b2bua', 'dist', 'src', 'main.js')],
+    installHint: 'build it with `make build`',
+    env: { OPENLINE_DATA_DIR: ctx.config.dataDir, OPENLINE_PORT_BASE: String(ctx.ports.base), OPENLINE_LOG_LEVEL: ctx.config.log.level },
+    dependsOn: ['sipd'],
+    ports: [],
+    ready: sipInviteProbe(ctx.ports.sip),
+    endpoints: [`b2bua     INVITE on sip:127.0.0.1:${ctx.ports.sip} (media: rtpengine 127.0.0.1:${ctx.ports.rtpengineNg})`],
+  };
+}
+
 /** Project services of a default run, started after the infrastructure, in this order. */
 export const PROJECT_SERVICES: readonly ServiceFactory[] = [
   sipdService,
   registrarService,
+  b2buaService,
   apiService,
   ejabberdService,
   chatService,
