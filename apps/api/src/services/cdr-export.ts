@@ -70,6 +70,8 @@ const CHUNK = 64 * 1024;
 /** Resolves when the socket can take more, or when the client is gone. */
 function writable(res: Response): Promise<void> {
   return new Promise((resolve) => {
+    // 'close' may have fired already (the client left while a row was being read).
+    if (res.destroyed || res.writableFinished) { resolve(); return; }
     const done = (): void => {
       res.off('drain', done);
       res.off('close', done);
@@ -93,6 +95,7 @@ export async function writeExport(res: Response, first: IteratorResult<CdrRecord
   let finished = false;
   try {
     for (let r = first; !r.done; r = await rest.next()) {
+      if (res.destroyed) break;
       buf += exportLine(r.value, format);
       rows++;
       if (buf.length >= CHUNK) {
@@ -102,8 +105,10 @@ export async function writeExport(res: Response, first: IteratorResult<CdrRecord
         if (res.destroyed) break;
       }
     }
-    finished = true;
-    if (!res.destroyed) res.end(buf);
+    if (!res.destroyed) {
+      finished = true;
+      res.end(buf);
+    }
   } catch (err) {
     logger.warn({ err, rows }, 'CDR export failed mid-stream; connection dropped');
     res.destroy(err as Error);
