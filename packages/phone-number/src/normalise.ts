@@ -53,8 +53,11 @@ export function normaliseNumber(dialled: string, country?: string | null): Norma
   const cc = callingCode(country);
   if (cc === undefined) return undefined;
   if (s.startsWith('0')) return finish(cc + s.slice(1), 'national-0');
-  // NANP: a national number dialled with the trunk prefix `1` already is CC + number.
-  const parsed = parsePhoneNumberFromString(s, country?.toUpperCase() as CountryCode);
-  if (parsed?.isValid() && parsed.number === `+${s}`) return { e164: parsed.number, rule: 'local' };
+  // NANP: the national trunk prefix is the calling code itself, so `1` + 10 digits dialled in
+  // a +1 country already is CC + number (libphonenumber: a possible number with that CC).
+  if (cc === '1' && s.length === 11 && s.startsWith('1')) {
+    const parsed = parsePhoneNumberFromString(s, country?.toUpperCase() as CountryCode);
+    if (parsed?.isPossible() && parsed.number === `+${s}`) return { e164: parsed.number, rule: 'local' };
+  }
   return finish(cc + s, 'local');
 }

@@ -20,6 +20,10 @@ describe('normaliseNumber (RCS seed rules)', () => {
   it('keeps a NANP number dialled with its trunk 1 from a US caller as +1…', () => {
     assert.equal(normaliseNumber('12127365000', 'US')?.e164, '+12127365000');
     assert.equal(normaliseNumber('2127365000', 'US')?.e164, '+12127365000');
+    assert.equal(normaliseNumber('15550100100', 'US')?.e164, '+15550100100', 'possible, if not assigned');
+  });
+  it('elsewhere a local number that starts with the country code still gets it prefixed (seed rule 4)', () => {
+    assert.equal(normaliseNumber('4930123456', 'DE')?.e164, '+494930123456');
   });
   it('ignores visual separators', () => {
     assert.equal(normaliseNumber('+49 (30) 123-456', 'DE')?.e164, '+4930123456');
