@@ -239,4 +239,14 @@ describe('registrar keepalive (issue 5: a binding whose flow is dead is removed)
     assert.ok(client.options >= 1, 'it was pinged');
     assert.ok(await until(() => events.some((e) => e.aor === aor && e.e === 'removed' && e.reason === 'flow-failed'), 1000));
   });
+
+  it('stops promptly on SIGTERM while pings are outstanding, without keepalive errors', async () => {
+    const { client } = await registered('udp');
+    client.answerOptions = false;
+    await until(() => client.options >= 1, 2 * INTERVAL_MS);
+    const t0 = Date.now();
+    await node.registrar.stop();
+    assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
+    assert.doesNotMatch(node.registrar.output(), /keepalive cycle failed|dead binding not removed|keepalive ping failed/);
+  });
 });

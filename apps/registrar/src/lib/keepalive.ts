@@ -79,9 +79,12 @@ export class Keepalive {
   private readonly timeoutMs: number;
   private stopped = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Resolves on stop(): ends every wait of the loop at once. */
+  private readonly stopSignal: Promise<void>;
+  private signalStop: () => void = () => undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Bindings with a ping outstanding (a slow answer must not overlap the next cycle's ping). */
+  private readonly pinging = new Set<string>();
 
   constructor(private readonly opts: KeepaliveOptions) {
     const r = opts.redis as RemovingRedis;
@@ -89,6 +92,7 @@ export class Keepalive {
     this.redis = r;
     this.concurrency = Math.max(1, opts.concurrency ?? 50);
     this.timeoutMs = opts.timeoutMs ?? Math.min(opts.intervalMs, 32_000);
+    this.stopSignal = new Promise((resolve) => { this.signalStop = resolve; });
   }
 
   start(): void {
@@ -96,21 +100,21 @@ export class Keepalive {
     this.loop = this.run();
   }
 
-  /** Stops the cycle and waits for outstanding pings (each ends by its timeout). */
+  /**
+   * Stops the cycle at once. Outstanding pings are not waited for (they may take a whole interval);
+   * their answers are ignored, so nothing is removed after stop().
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.wake?.();
+    this.signalStop();
     await this.loop;
-    await Promise.all([...this.inFlight]);
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(resolve, ms);
-    });
+  private async sleep(ms: number): Promise<void> {
+    if (this.stopped || ms <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stopSignal, new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {
@@ -131,9 +135,13 @@ export class Keepalive {
     const gap = this.opts.intervalMs / Math.max(owned.length, 1);
     for (let i = 0; i < owned.length && !this.stopped; i++) {
       await this.sleep(start + i * gap - Date.now());
-      while (this.inFlight.size >= this.concurrency && !this.stopped) await Promise.race(this.inFlight);
+      while (this.inFlight.size >= this.concurrency && !this.stopped) await Promise.race([this.stopSignal, ...this.inFlight]);
+      const b = owned[i];
+      const id = `${b.aor}\n${b.key}`;
       if (this.stopped) break;
-      const p: Promise<void> = this.check(owned[i]).finally(() => this.inFlight.delete(p));
+      if (this.pinging.has(id)) continue;
+      this.pinging.add(id);
+      const p: Promise<void> = this.check(b).finally(() => { this.inFlight.delete(p); this.pinging.delete(id); });
       this.inFlight.add(p);
     }
   }
@@ -170,7 +178,7 @@ export class Keepalive {
       this.opts.logger.warn({ aor: b.aor, key: b.key, err: (err as Error).message }, 'keepalive ping failed');
       return;
     }
-    if (!flowIsDead(result)) return;
+    if (this.stopped || !flowIsDead(result)) return;
     const ch = channels(this.opts.store.prefix);
     const removed = await this.redis.olFlowFailed(
       this.opts.store.aorKey(b.aor), this.opts.store.expiryKey,
@@ -201,6 +209,7 @@ type SrfRequestFn = (uri: string, opts: { method: string; headers: Record<string
 export function srfPinger(srf: Srf, from: () => string): Pinger {
   return (b, timeoutMs) => new Promise<PingResult>((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref(); // a ping outstanding at shutdown must not hold the process
     const done = (r: PingResult): void => { clearTimeout(timer); resolve(r); };
     const opts: Parameters<SrfRequestFn>[1] = {
       method: 'OPTIONS',
