@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type Srf from 'drachtio-srf';
-import type { Binding, FlowTransport } from '@openline/location';
-import { flowIsDead, srfPinger, type PingResult } from '../src/lib/keepalive';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@openline/log';
+import type { Binding, FlowTransport, RedisLocationStore } from '@openline/location';
+import { flowIsDead, Keepalive, srfPinger, type Pinger, type PingResult } from '../src/lib/keepalive';
 
 function binding(transport: FlowTransport, contact = 'sip:alice@192.168.1.9:5060'): Binding {
   return {
@@ -38,6 +40,61 @@ describe('registrar keepalive: what counts as a dead flow', () => {
   it('any answer from the device (200, 404, 405, its own 503) means the flow is alive; an unsent ping proves nothing', () => {
     for (const status of [200, 404, 405, 503]) assert.equal(flowIsDead({ status, fromSipd: false }), false, String(status));
     assert.equal(flowIsDead('not-sent'), false);
+  });
+});
+
+describe('registrar keepalive: the ping cycle', () => {
+  const silent = { info: () => undefined, warn: () => undefined } as unknown as Logger;
+
+  /** A Keepalive over a fake Redis: the owned bindings are given, removals recorded. */
+  function keepalive(list: Binding[], ping: Pinger, removals: unknown[][], intervalMs = 200, concurrency = 2): Keepalive {
+    const redis = {
+      defineCommand: () => undefined,
+      olFlowFailed: async (...args: unknown[]) => { removals.push(args); return 1; },
+    } as unknown as Redis;
+    const store = { prefix: 't:', expiryKey: 't:exp', aorKey: (a: string) => `t:aor:${a}` } as unknown as RedisLocationStore;
+    const k = new Keepalive({ redis, store, nodeId: () => 'n1', ping, logger: silent, intervalMs, concurrency });
+    k.ownedBindings = async () => list;
+    return k;
+  }
+
+  it('pings every owned binding in turn, at most `concurrency` at a time, and removes only the dead ones', async () => {
+    // 5 bindings over 600 ms: a start every 120 ms; pings take 250 ms, so without the bound of 2
+    // the third would start while two are outstanding.
+    const list = ['c', 'a', 'b', 'd', 'e'].map((n) => ({ ...binding('udp', `sip:${n}@192.168.1.9:5060`), aor: `sip:${n}@ex.test` }));
+    let outstanding = 0;
+    let most = 0;
+    const pinged: string[] = [];
+    const removals: unknown[][] = [];
+    const k = keepalive(list, async (b) => {
+      pinged.push(b.aor);
+      most = Math.max(most, ++outstanding);
+      await new Promise((r) => setTimeout(r, 250));
+      outstanding--;
+      return b.aor === 'sip:c@ex.test' ? { status: 430, fromSipd: true } : { status: 200, fromSipd: false };
+    }, removals, 600, 2);
+    k.start();
+    for (let t = 0; t < 100 && pinged.length < 5; t++) await new Promise((r) => setTimeout(r, 20));
+    await k.stop();
+    assert.deepEqual(pinged.slice(0, 5), list.map((b) => b.aor));
+    assert.equal(most, 2, 'the bound was reached and held');
+    assert.ok(removals.length >= 1);
+    for (const a of removals) assert.deepEqual([a[2], a[3], a[4], a[8]], ['sip:c@ex.test', 'sip:c@192.168.1.9:5060', 1_000_000, 'flow-failed']);
+  });
+
+  it('stops at once and removes nothing whose answer arrives after stop()', async () => {
+    const removals: unknown[][] = [];
+    const k = keepalive([binding('tcp')], async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return 'timeout';
+    }, removals, 10_000);
+    k.start();
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    await k.stop();
+    assert.ok(Date.now() - t0 < 50, 'stop() does not wait for the interval or the ping');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(removals, []);
   });
 });
 

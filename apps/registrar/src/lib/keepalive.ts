@@ -79,9 +79,8 @@ export class Keepalive {
   private readonly timeoutMs: number;
   private stopped = false;
   private loop: Promise<void> | undefined;
-  /** Resolves on stop(): ends every wait of the loop at once. */
-  private readonly stopSignal: Promise<void>;
-  private signalStop: () => void = () => undefined;
+  /** Pending waits of the loop; stop() ends them at once. */
+  private readonly wakers = new Set<() => void>();
   private readonly inFlight = new Set<Promise<void>>();
   /** Bindings with a ping outstanding (a slow answer must not overlap the next cycle's ping). */
   private readonly pinging = new Set<string>();
@@ -92,7 +91,6 @@ export class Keepalive {
     this.redis = r;
     this.concurrency = Math.max(1, opts.concurrency ?? 50);
     this.timeoutMs = opts.timeoutMs ?? Math.min(opts.intervalMs, 32_000);
-    this.stopSignal = new Promise((resolve) => { this.signalStop = resolve; });
   }
 
   start(): void {
@@ -106,15 +104,24 @@ export class Keepalive {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.signalStop();
+    for (const wake of [...this.wakers]) wake();
     await this.loop;
   }
 
-  private async sleep(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.stopSignal, new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
-    clearTimeout(timer);
+  /** Waits ms, or until `settled` settles, or until stop(): whichever comes first. */
+  private wait(ms: number | undefined, settled?: Promise<unknown>): Promise<void> {
+    if (this.stopped || (ms !== undefined && ms <= 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      this.wakers.add(done);
+      if (ms !== undefined) timer = setTimeout(done, ms);
+      settled?.then(done, done);
+    });
   }
 
   private async run(): Promise<void> {
@@ -125,7 +132,7 @@ export class Keepalive {
       } catch (err) {
         this.opts.logger.warn({ err: (err as Error).message }, 'keepalive cycle failed');
       }
-      await this.sleep(start + this.opts.intervalMs - Date.now());
+      await this.wait(start + this.opts.intervalMs - Date.now());
     }
   }
 
@@ -134,8 +141,8 @@ export class Keepalive {
     const owned = await this.ownedBindings(start);
     const gap = this.opts.intervalMs / Math.max(owned.length, 1);
     for (let i = 0; i < owned.length && !this.stopped; i++) {
-      await this.sleep(start + i * gap - Date.now());
-      while (this.inFlight.size >= this.concurrency && !this.stopped) await Promise.race([this.stopSignal, ...this.inFlight]);
+      await this.wait(start + i * gap - Date.now());
+      while (this.inFlight.size >= this.concurrency && !this.stopped) await this.wait(undefined, Promise.race(this.inFlight));
       const b = owned[i];
       const id = `${b.aor}\n${b.key}`;
       if (this.stopped) break;
