@@ -18,6 +18,7 @@ import type { BranchTarget } from './branch';
 import { uriParts } from './middleware';
 import { normaliseNumber } from '@openline/phone-number';
 import type { PushCallHandle } from './push';
+import { lazyChild } from './lazy-logger';
 import { formatReason, parseReason } from './reason';
 import type { Route } from './router';
 import type { TrackedLeg } from './session-tracker';
@@ -105,7 +106,7 @@ export class CallSession {
     aLegCallId: string; startedAt: number; logger: Logger; aLeg: Leg; limits?: string[]; callerSide?: CallerSide;
   }) {
     this.callerSide = init.callerSide;
-    this.logger = init.logger.child({ session: this.id });
+    this.logger = lazyChild(init.logger, { session: this.id });
     this.a = init.aLeg;
     this.limits = init.limits ?? [];
     this.cdr = new CdrBuilder(this.id, init.aLegCallId, init.startedAt, () => deps.node.id, deps.settings.cdrTags);
@@ -232,7 +233,8 @@ export class CallSession {
     const aor = `sip:${callee.username}@${callee.domain}`;
     const devices = await reachableDevices(this.deps.location, aor);
     const live = new Set(devices.map((d) => d.instance).filter(Boolean));
-    const asleep = (await this.deps.directory.pushDevices(callee.id)).filter((d) => !live.has(d.instance));
+    // Sleeping devices matter only when something can wake them (no query otherwise).
+    const asleep = this.deps.push.canWake ? (await this.deps.directory.pushDevices(callee.id)).filter((d) => !live.has(d.instance)) : [];
     if (this.ended) return;
     const canWake = this.deps.push.canWake && asleep.length > 0;
     if (devices.length === 0 && !canWake) return this.refuse(CallError.NoDevice);

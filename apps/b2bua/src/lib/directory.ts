@@ -70,11 +70,41 @@ interface SourceEntry {
 
 const TRUNK_PASSWORD_CONTEXT = 'trunk-auth-password';
 
+/**
+ * Found rows kept for a short while (only hits: a new account or number is seen at once, a change
+ * after at most ttlMs): a busy DID or dial-plan prefix then costs one query per ttlMs, not per call.
+ */
+class HitCache<T> {
+  private readonly map = new Map<string, { value: T; until: number }>();
+
+  constructor(private readonly ttlMs: number, private readonly now: () => number) {}
+
+  async get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (this.ttlMs <= 0) return load();
+    const t = this.now();
+    const hit = this.map.get(key);
+    if (hit && hit.until > t) return hit.value;
+    const value = await load();
+    if (value === undefined) {
+      this.map.delete(key);
+      return undefined;
+    }
+    if (this.map.size >= 10_000) this.map.clear();
+    this.map.set(key, { value, until: t + this.ttlMs });
+    return value;
+  }
+}
+
 export class Directory {
   private sources: { at: number; entries: SourceEntry[] } | undefined;
+  private readonly hits: HitCache<AccountRow>;
+  private readonly plans: HitCache<{ action: 'ONNET' } | { action: 'OFFNET'; trunks: TrunkRow[] }>;
 
   constructor(private readonly db: Queryable, private readonly sipPasswordKey: string,
-    private readonly sourceCacheMs = 5000, private readonly now: () => number = Date.now) {}
+    private readonly sourceCacheMs = 5000, private readonly now: () => number = Date.now, cacheMs = 2000) {
+    this.hits = new HitCache(cacheMs, now);
+    this.plans = new HitCache(cacheMs, now);
+  }
 
   /** Credentials and profile of an account in a domain (digest realm = domain). */
   async credentials(username: string, domain: string): Promise<AccountCredentialsRow | undefined> {
@@ -86,7 +116,11 @@ export class Directory {
     return r ? { ...toAccount(r), ha1: { MD5: r.ha1_md5 ?? '', 'SHA-256': r.ha1_sha256 ?? '' } } : undefined;
   }
 
-  async accountByUsername(username: string, domain: string): Promise<AccountRow | undefined> {
+  accountByUsername(username: string, domain: string): Promise<AccountRow | undefined> {
+    return this.hits.get(`u:${domain.toLowerCase()}:${username}`, () => this.queryByUsername(username, domain));
+  }
+
+  private async queryByUsername(username: string, domain: string): Promise<AccountRow | undefined> {
     const rows = await this.db.query<AccountDb[]>(`${ACCOUNT} WHERE d.name = ? AND a.username = ?`, [domain.toLowerCase(), username]);
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
@@ -103,7 +137,11 @@ export class Directory {
   }
 
   /** The account a DID (numbers table) routes to. */
-  async accountByDid(e164: string): Promise<AccountRow | undefined> {
+  accountByDid(e164: string): Promise<AccountRow | undefined> {
+    return this.hits.get(`d:${e164}`, () => this.queryByDid(e164));
+  }
+
+  private async queryByDid(e164: string): Promise<AccountRow | undefined> {
     const rows = await this.db.query<AccountDb[]>(`${ACCOUNT} JOIN numbers n ON n.account_id = a.id WHERE n.e164 = ?`, [e164]);
     return rows[0] ? toAccount(rows[0]) : undefined;
   }
@@ -124,7 +162,11 @@ export class Directory {
    * priority value); for OFFNET, every OFFNET rule that matches, longest prefix and lowest
    * priority first, gives the trunks to try in order (failover).
    */
-  async dialPlan(e164: string): Promise<{ action: 'ONNET' } | { action: 'OFFNET'; trunks: TrunkRow[] } | undefined> {
+  dialPlan(e164: string): Promise<{ action: 'ONNET' } | { action: 'OFFNET'; trunks: TrunkRow[] } | undefined> {
+    return this.plans.get(e164, () => this.queryDialPlan(e164));
+  }
+
+  private async queryDialPlan(e164: string): Promise<{ action: 'ONNET' } | { action: 'OFFNET'; trunks: TrunkRow[] } | undefined> {
     const digits = e164.replace(/^\+/, '');
     const rows = await this.db.query<Array<{ action: 'ONNET' | 'OFFNET'; trunk_id: number | null }>>(
       `SELECT r.action, r.trunk_id FROM dialplan_rules r

@@ -9,6 +9,7 @@ import { depsOf } from './deps';
 import { CALL_ERROR_REPLIES, CallError } from './errors';
 import { header, multiHeader, type InviteLocals, type Middleware, type Next, type SrfReq, type SrfRes } from './srf-types';
 import { normaliseNumber } from '@openline/phone-number';
+import { lazyChild } from './lazy-logger';
 
 function step(logger: Logger, fn: (req: SrfReq, res: SrfRes, next: Next) => Promise<void>): Middleware {
   return (req, res, next) => {
@@ -74,7 +75,7 @@ export function initLocals(_srf: Srf, logger: Logger): Middleware {
     const uri = uriParts(req.uri);
     const from = uriParts(header(req, 'from'));
     req.locals = {
-      logger: logger.child({ callId }),
+      logger: lazyChild(logger, { callId }),
       callId,
       source: { address: req.source_address, port: Number(req.source_port), transport: (req.protocol ?? 'udp').toLowerCase() },
       domain: from?.host ?? uri?.host ?? '',

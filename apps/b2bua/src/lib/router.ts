@@ -52,12 +52,14 @@ export class Router {
     }
     const e164 = normaliseNumber(target, country)?.e164 ?? null;
     if (forced !== 'offnet') {
-      const callee = await this.dir.accountByUsername(target, account.domain)
-        ?? (/^\d{2,16}$/.test(target) ? await this.dir.accountByExtension(target, account.domain) : undefined)
-        ?? (e164 ? (await this.dir.accountByPhone(e164)) ?? (await this.dir.accountByDid(e164)) : undefined);
+      const byName = await this.dir.accountByUsername(target, account.domain)
+        ?? (/^\d{2,16}$/.test(target) ? await this.dir.accountByExtension(target, account.domain) : undefined);
+      const byNumber = byName ? undefined : e164 ? (await this.dir.accountByPhone(e164)) ?? (await this.dir.accountByDid(e164)) : undefined;
+      const callee = byName ?? byNumber;
       if (callee) {
         if (!callee.active) return { ok: false, error: CallError.CalleeDisabled };
-        return { ok: true, route: { kind: 'onnet', callee, dialled: target, e164 } };
+        // The E.164 number only when the callee was found by it (an extension is no number).
+        return { ok: true, route: { kind: 'onnet', callee, dialled: target, e164: byNumber ? e164 : null } };
       }
       if (forced === 'onnet' || !e164) return { ok: false, error: CallError.UnknownDestination };
     }
