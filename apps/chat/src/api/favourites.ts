@@ -12,8 +12,10 @@ export async function getFavourites(ctx: ChatContext, userJid: string): Promise<
   const text = typeof res === 'string' ? res : res.res ?? '';
   if (!text) return [];
   try {
-    const el = parseXml(text);
-    return el.getChildren('item').map((i) => i.attrs.jid).filter((j): j is string => !!j);
+    // ejabberd answers <query xmlns='jabber:iq:private'><favourites .../></query>.
+    const root = parseXml(text);
+    const el = root.is('favourites', NS.favourites) ? root : root.getChild('favourites', NS.favourites);
+    return (el?.getChildren('item') ?? []).map((i) => i.attrs.jid).filter((j): j is string => !!j);
   } catch {
     return [];
   }
