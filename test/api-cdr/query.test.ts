@@ -104,6 +104,13 @@ describe('operator CDR queries (/v1/cdrs over 10k CDRs in MariaDB)', function ()
     it('pages of 37 walk all 10k rows with no duplicate and no gap', async () => {
       assert.deepEqual(await pages('sort=startTime', 37), expected(() => true, true));
     });
+
+    it('account filter in pages of 23, both sorts (the two-branch account query), calls to oneself once', async () => {
+      const acc = (c: CdrRecord): boolean => c.caller.accountId === 9 || c.callee.accountId === 9;
+      assert.ok(cdrs.some((c) => c.caller.accountId === 9 && c.callee.accountId === 9), 'the data has a call from 9 to 9');
+      assert.deepEqual(await pages('accountId=9', 23), expected(acc));
+      assert.deepEqual(await pages(`accountId=9&sort=startTime&from=${from.toISOString()}`, 23), expected((c) => acc(c) && c.startTime >= from, true));
+    });
   });
 
   describe('pagination while CDRs are inserted', () => {

@@ -7,12 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CDR_COLUMNS, cdrToParams, type CdrRecord, type CdrStore, MariaDbCdrStore } from '@openline/cdr';
+import { CDR_COLUMNS, cdrToParams, type CdrRecord, type CdrStore } from '@openline/cdr';
 import type { Config } from '@openline/config';
 import type { Pool } from '@openline/db';
 import { silentLogger } from '@openline/log';
 import type { StackHandle } from '@openline/stack';
 import { OffsetClock, startApi, type RunningApi } from '@openline/api';
+import { MariaDbCdrReader } from '@openline/api/dist/src/services/cdr-mariadb-reader';
 import { getSharedStack, repoRoot, stackEnv } from '../support/stack';
 
 export interface CtlResult { code: number; stdout: string; stderr: string }
@@ -69,7 +70,8 @@ export async function startCdrApi(o: { cdr?: Partial<Config['cdr']>; store?: (po
   const table = `cdrs_api_${randomBytes(4).toString('hex')}`;
   // Identifier from hex digits only (CREATE TABLE cannot bind it).
   await pool.query(`CREATE TABLE ${table} LIKE cdrs`);
-  const store = o.store ? o.store(pool, table) : new MariaDbCdrStore(pool, { table });
+  // The API's own MariaDB store (as createCdrStore makes it), on the private table.
+  const store = o.store ? o.store(pool, table) : new MariaDbCdrReader(pool, { table });
   const clock = new OffsetClock();
   const config: Config = {
     ...stack.config,

@@ -1,11 +1,12 @@
 // The CDR API's dependencies: the CdrStore chosen by config (cdr.store: MariaDB on the API's pool,
 // the default, or MongoDB at cdr.mongoUrl), the API key repository and the limits.
 import type { Request } from 'express';
-import { type CdrStore, MariaDbCdrStore, MongoCdrStore } from '@openline/cdr';
+import { type CdrStore, MongoCdrStore } from '@openline/cdr';
 import { type Config, ConfigError } from '@openline/config';
 import { ApiKeyRepo, type Pool } from '@openline/db';
 import type { ApiDeps } from '../deps';
 import { OperatorAuth, type OperatorContext, type OperatorScope } from '../http/api-key-auth';
+import { MariaDbCdrReader } from './cdr-mariadb-reader';
 
 export type CdrConfig = Config['cdr'];
 
@@ -20,7 +21,7 @@ export function createCdrStore(config: CdrConfig, pool: Pool): CdrStore {
     if (!config.mongoUrl) throw new ConfigError('config: cdr.mongoUrl must be set when cdr.store is mongodb');
     return MongoCdrStore.create(config.mongoUrl);
   }
-  return new MariaDbCdrStore(pool);
+  return new MariaDbCdrReader(pool);
 }
 
 /** `store` replaces the configured one (tests give a store on a private table). */
