@@ -17,7 +17,8 @@ export interface Group {
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || !name.trim() || name.length > 128 || /[\u0000-\u001f]/.test(name)) {
+  // \p{Cc}: control characters (a name is shown in notifications and lists).
+  if (typeof name !== 'string' || !name.trim() || name.length > 128 || /\p{Cc}/u.test(name)) {
     throw new ChatError('invalid', 'group name must be 1..128 printable characters');
   }
   return name.trim();

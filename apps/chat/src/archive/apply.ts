@@ -17,6 +17,7 @@ export interface ArchiveEvent {
   barePeer: string;
   timestamp: number;
   xml: string;
+  nick?: string | null;
 }
 
 /** The archived original (already parsed) with the edit or retraction applied. */
@@ -37,17 +38,17 @@ export function applyToOriginal(original: XmlElement, change: StanzaInfo, stamp:
 /** Finds the message a change refers to in the same archive, from the same sender. */
 async function findTarget(db: Db, ev: ArchiveEvent, change: StanzaInfo): Promise<{ id: number; el: XmlElement; info: StanzaInfo } | undefined> {
   const target = change.targetId as string;
-  const rows = await db.query<Array<{ id: number; timestamp: number; xml: string }>>(
-    `SELECT id, timestamp, xml FROM archive
+  const rows = await db.query<Array<{ id: number; timestamp: number; xml: string; nick: string | null }>>(
+    `SELECT id, timestamp, xml, nick FROM archive
       WHERE username = ? AND server_host = ? AND bare_peer = ? AND id < ? AND (timestamp = ? OR xml LIKE ?)
       ORDER BY id DESC LIMIT 20`,
     [ev.username, ev.serverHost, ev.barePeer, ev.id, /^\d+$/.test(target) ? Number(target) : -1, `%${target.replace(/[\\%_]/g, '\\$&')}%`]);
-  const sender = senderKey(change);
+  const sender = senderKey(change, ev.nick);
   for (const r of rows) {
     let el: XmlElement;
     try { el = parseXml(r.xml); } catch { continue; }
     const info = describeStanza(el);
-    if (info.kind !== 'message' || senderKey(info) !== sender) continue;
+    if (info.kind !== 'message' || senderKey(info, r.nick) !== sender) continue;
     if (info.ids.includes(target) || String(r.timestamp) === target) return { id: Number(r.id), el, info };
   }
   return undefined;

@@ -12,12 +12,20 @@ import { describeStanza, senderKey, StanzaInfo } from './stanza';
 export type HistoryWindow = '30d' | '3m' | '6m' | '12m';
 export const HISTORY_WINDOWS: readonly HistoryWindow[] = ['30d', '3m', '6m', '12m'];
 
+/** The same time `months` calendar months earlier (UTC), the day clamped to the month's end (May 31 - 3 = Feb 28). */
+export function monthsBefore(now: Date, months: number): Date {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const d = new Date(now.getTime());
+  d.setUTCDate(1);
+  d.setUTCFullYear(y, m, Math.min(now.getUTCDate(), lastDay));
+  return d;
+}
+
 export function windowStart(window: HistoryWindow, now: Date): Date {
   if (window === '30d') return new Date(now.getTime() - 30 * 86400_000);
-  const months = Number(window.slice(0, -1));
-  const d = new Date(now.getTime());
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d;
+  return monthsBefore(now, Number(window.slice(0, -1)));
 }
 
 export interface ChatMessage {
@@ -38,6 +46,8 @@ export interface ArchiveRow {
   id: number;
   timestamp: number;
   xml: string;
+  /** Sender's nick in a room's archive (ejabberd's nick column); empty otherwise. */
+  nick?: string | null;
 }
 
 export interface ArchiveOwner {
@@ -58,9 +68,9 @@ export async function archiveRows(ctx: ChatContext, owner: ArchiveOwner, since: 
   const args: unknown[] = [owner.username, owner.serverHost, since];
   if (owner.barePeer !== undefined) { where.push('bare_peer = ?'); args.push(owner.barePeer); }
   if (until !== undefined) { where.push('timestamp <= ?'); args.push(until); }
-  const rows = await ctx.db.query<Array<{ id: number; timestamp: number; xml: string }>>(
-    `SELECT id, timestamp, xml FROM archive WHERE ${where.join(' AND ')} ORDER BY timestamp, id`, args);
-  return rows.map((r) => ({ id: Number(r.id), timestamp: Number(r.timestamp), xml: r.xml }));
+  const rows = await ctx.db.query<Array<{ id: number; timestamp: number; xml: string; nick: string | null }>>(
+    `SELECT id, timestamp, xml, nick FROM archive WHERE ${where.join(' AND ')} ORDER BY timestamp, id`, args);
+  return rows.map((r) => ({ id: Number(r.id), timestamp: Number(r.timestamp), xml: r.xml, nick: r.nick }));
 }
 
 function safeDescribe(xml: string): StanzaInfo | undefined {
@@ -82,7 +92,7 @@ export function foldHistory(rows: readonly ArchiveRow[], self: string): ChatMess
   for (const row of rows) {
     const info = safeDescribe(row.xml);
     if (!info || info.kind === 'empty') continue;
-    const sender = senderKey(info);
+    const sender = senderKey(info, row.nick);
     if (info.kind === 'correction' || info.kind === 'retraction') {
       const target = info.targetId === undefined ? undefined : byId.get(`${sender}\u0000${info.targetId}`);
       if (!target) continue;

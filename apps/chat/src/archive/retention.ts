@@ -3,13 +3,12 @@
 // start and then every `intervalMs` (default daily).
 import type { Pool } from 'mariadb';
 import type { Logger } from '@openline/log';
+import { monthsBefore } from './history';
 
 type Db = Pick<Pool, 'query'>;
 
 export function retentionCutoff(months: number, now: Date): Date {
-  const d = new Date(now.getTime());
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d;
+  return monthsBefore(now, months);
 }
 
 /** Deletes archive rows older than the cutoff; returns how many. */

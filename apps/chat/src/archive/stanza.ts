@@ -58,7 +58,13 @@ export function describeStanza(outer: XmlElement): StanzaInfo {
   return { ...base, kind: body ? 'message' : 'empty' };
 }
 
-/** The sender as the conversation sees it: bare JID for 1:1, room@service/nick for groups. */
-export function senderKey(info: StanzaInfo): string {
-  return info.type === 'groupchat' ? info.from : info.from.split('/')[0];
+/**
+ * The sender as the conversation sees it: the bare JID for 1:1, room@service/nick for groups.
+ * A room's own archive stores the sender's real JID (from) and the nick in its own column;
+ * MucSub copies in a member's archive carry room@service/nick as from.
+ */
+export function senderKey(info: StanzaInfo, nick?: string | null): string {
+  if (info.type !== 'groupchat') return info.from.split('/')[0];
+  if (nick) return `${info.to.split('/')[0]}/${nick}`;
+  return info.from;
 }

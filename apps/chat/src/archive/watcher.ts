@@ -19,13 +19,13 @@ export class ArchiveWatcher {
     let last = cur.length ? Number(cur[0].last_id) : 0;
     let applied = 0;
     for (;;) {
-      const rows = await this.db.query<Array<{ id: number; username: string; server_host: string; bare_peer: string; timestamp: number; xml: string }>>(
-        `SELECT id, username, server_host, bare_peer, timestamp, xml FROM archive WHERE id > ? ORDER BY id LIMIT 500`, [last]);
+      const rows = await this.db.query<Array<{ id: number; username: string; server_host: string; bare_peer: string; timestamp: number; xml: string; nick: string | null }>>(
+        `SELECT id, username, server_host, bare_peer, timestamp, xml, nick FROM archive WHERE id > ? ORDER BY id LIMIT 500`, [last]);
       if (!rows.length) break;
       for (const r of rows) {
         if (r.xml.includes('urn:xmpp:message-correct') || r.xml.includes('urn:xmpp:message-retract')) {
           const ok = await applyArchiveEvent(this.db, {
-            id: Number(r.id), username: r.username, serverHost: r.server_host, barePeer: r.bare_peer, timestamp: Number(r.timestamp), xml: r.xml,
+            id: Number(r.id), username: r.username, serverHost: r.server_host, barePeer: r.bare_peer, timestamp: Number(r.timestamp), xml: r.xml, nick: r.nick,
           });
           if (ok) applied++;
         }
