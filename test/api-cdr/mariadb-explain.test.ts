@@ -1,6 +1,7 @@
 // MariaDB EXPLAIN of the query shape the API adds (issue 8): an account's page is a UNION ALL of
-// two branches, each an ordered scan of one account index with no filesort, instead of an index
-// merge that sorts every row of the account (test/cdr/mariadb-explain.test.ts covers the rest).
+// two branches, each an ordered scan of one account index with no filesort, joined back to the
+// rows by primary key, instead of an index merge that sorts every row of the account
+// (test/cdr/mariadb-explain.test.ts covers the other filters).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CdrFilter, CdrQueryOptions } from '@openline/cdr';
@@ -57,6 +58,9 @@ describe('MariaDB: the account query of the CDR API (EXPLAIN over 20k rows)', fu
         assert.notEqual(b.type, 'ALL', JSON.stringify(b));
         assert.doesNotMatch(b.Extra ?? '', /filesort/, `a branch sorts: ${JSON.stringify(b)}`);
       }
+      // The page's full rows are then read by primary key, one per merged id.
+      const join = rows.find((r) => r.table === 'c');
+      assert.ok(join && join.type === 'eq_ref' && join.key === 'PRIMARY', JSON.stringify(rows));
     });
   }
 

@@ -5,7 +5,8 @@
 // hundreds of ms at 100k rows, bench/cdr-api). Here the page is a UNION ALL of two branches, each
 // an ordered scan of one account index (account, start_time, then the primary key id, which
 // InnoDB appends) stopped after limit + 1 rows, merged by an outer sort of at most 2 × (limit + 1)
-// rows. The second branch leaves out calls from A to A, so no row comes twice.
+// rows. The second branch leaves out calls from A to A, so no row comes twice. The cursor and the
+// other filters apply inside both branches (whereClause: fixed columns, '?' only).
 import type { Pool } from 'mariadb';
 import {
   CDR_COLUMNS, CdrStoreUnavailableError, decodeCursor, encodeCursor, isUnavailable, MariaDbCdrStore,
@@ -15,7 +16,7 @@ import {
 
 /** Per-query driver options as the base store uses them (times as strings, numbers as numbers). */
 const READ = { dateStrings: true, bigIntAsNumber: true, decimalAsNumber: true } as const;
-const SELECT_LIST = CDR_COLUMNS.join(', ');
+const QUALIFIED = CDR_COLUMNS.map((col) => `c.${col}`).join(', ');
 
 export class MariaDbCdrReader extends MariaDbCdrStore {
   private readonly tableName: string;
@@ -36,11 +37,15 @@ export class MariaDbCdrReader extends MariaDbCdrStore {
     const dir = page.descending ? 'DESC' : 'ASC';
     const order = `ORDER BY start_time ${dir}, id ${dir} LIMIT ?`;
     const n = page.limit + 1;
-    const sql = `SELECT ${SELECT_LIST} FROM (`
-      + `(SELECT ${SELECT_LIST} FROM ${this.tableName} WHERE caller_account_id = ?${and} ${order})`
+    const t = this.tableName;
+    // Branches select only (id, start_time): the union stays a small in-memory temporary table
+    // (full rows hold JSON/TEXT, which would put it on disk), and an account-only page is read
+    // from the index alone; the page's rows are then fetched by primary key.
+    const sql = `SELECT ${QUALIFIED} FROM (`
+      + `(SELECT id, start_time FROM ${t} WHERE caller_account_id = ?${and} ${order})`
       + ' UNION ALL '
-      + `(SELECT ${SELECT_LIST} FROM ${this.tableName} WHERE callee_account_id = ? AND NOT (caller_account_id <=> ?)${and} ${order})`
-      + `) AS page ${order}`;
+      + `(SELECT id, start_time FROM ${t} WHERE callee_account_id = ? AND NOT (caller_account_id <=> ?)${and} ${order})`
+      + `) AS page JOIN ${t} AS c ON c.id = page.id ORDER BY page.start_time ${dir}, page.id ${dir} LIMIT ?`;
     return { sql, params: [f.accountId, ...rest.params, n, f.accountId, f.accountId, ...rest.params, n, n] };
   }
 
