@@ -43,7 +43,7 @@ export function parseBindingEvent(text: string): BindingEvent | undefined {
       return undefined;
     }
     const e: BindingEvent = { type: m.e, aor: m.aor, key: m.key };
-    if (m.reason === 'unregistered' || m.reason === 'expired' || m.reason === 'wildcard') e.reason = m.reason;
+    if (m.reason === 'unregistered' || m.reason === 'expired' || m.reason === 'wildcard' || m.reason === 'flow-failed') e.reason = m.reason;
     if (typeof m.b === 'string') {
       const b = decodeBinding(m.aor, m.b);
       if (b) e.binding = b;

@@ -13,7 +13,8 @@ export enum LocationFailure {
 }
 
 export type ChangeType = 'added' | 'refreshed' | 'removed';
-export type RemoveReason = 'unregistered' | 'expired' | 'wildcard';
+/** Why a binding went: a REGISTER with expires 0, its expiry, Contact: *, or a dead flow (keepalive). */
+export type RemoveReason = 'unregistered' | 'expired' | 'wildcard' | 'flow-failed';
 
 export interface BindingChange {
   type: ChangeType;
