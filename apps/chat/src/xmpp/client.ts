@@ -50,7 +50,8 @@ export interface ChatClient {
   waitFor(predicate: StanzaPredicate, timeoutMs?: number, what?: string): Promise<XmlElement>;
   /** Every stanza received so far. */
   readonly received: XmlElement[];
-  onStanza(fn: (el: XmlElement) => void): void;
+  /** Calls fn for every stanza from now on; returns the function that stops it. */
+  onStanza(fn: (el: XmlElement) => void): () => void;
   /** Resolves when the server acknowledged this stanza (XEP-0198 <a/>): the "sent" tick. */
   sentAck(el: XmlElement, timeoutMs?: number): Promise<void>;
   readonly streamManagementEnabled: boolean;
@@ -139,7 +140,10 @@ export async function connectClient(opts: ClientOptions): Promise<ChatClient> {
       return res;
     },
     waitFor,
-    onStanza: (fn) => { listeners.push(fn); },
+    onStanza: (fn) => {
+      listeners.push(fn);
+      return () => { const i = listeners.indexOf(fn); if (i >= 0) listeners.splice(i, 1); };
+    },
     sentAck: (el, timeoutMs = 5000) => {
       if (acked.has(el)) return Promise.resolve();
       return new Promise((resolve, reject) => {
