@@ -47,6 +47,9 @@ describe('b2bua: mid-call', function () {
     const call = await a.invite(bob.user);
     assert.equal(call.status, 200);
     const inB = await b.nextIncoming();
+    // RFC 4733 events are negotiated end to end (rtpengine passes or transcodes telephone-event).
+    assert.match(inB.response.body, /telephone-event\/8000/);
+    assert.match(call.response.body, /telephone-event\/8000/);
     const anchored = mediaPort(call.response.body);
     // caller holds (RFC 3264 §8.4: sendonly offer, recvonly answer)
     const hold = await a.request(call, 'INVITE', [], sdpOf(7000, 'sendonly'));

@@ -105,6 +105,28 @@ describe('b2bua: trunks', function () {
     }
   });
 
+  it('a trunk at its concurrent-call limit is skipped; with no other trunk → 503 "Trunk concurrent call limit reached"', async () => {
+    const db = stack.dbPool();
+    const prefix = `+1966${tail}`;
+    const full = `full${tail}`;
+    await new TrunkRepo(db, stack.secrets.sipPasswordKey).add(full, { host: '127.0.0.1', port: 5999 });
+    await db.query('UPDATE trunks SET max_calls = 0 WHERE name = ?', [full]);
+    await new DialPlanRepo(db).add({ prefix, action: 'OFFNET', trunk: full, priority: 10 });
+    const alice = await account(stack, DOMAIN);
+    const ua = new TestUa(alice.user, DOMAIN, alice.password, node.sipPort);
+    await ua.open();
+    try {
+      const call = await ua.invite(`${prefix}555`);
+      assert.equal(call.status, 503);
+      assert.match(call.response.get('reason') ?? '', /cause=503;text="Trunk concurrent call limit reached"/);
+      const c = await node.cdr((x) => x.aLegCallId === call.callId);
+      assert.equal(c.direction, 'outbound');
+      assert.equal(c.disposition, 'failed');
+    } finally {
+      ua.close();
+    }
+  });
+
   it('inbound: a call from a trunk source CIDR needs no auth and reaches the DID owner; CDR inbound with the trunk', async () => {
     const bob = await account(stack, DOMAIN);
     const db = stack.dbPool();

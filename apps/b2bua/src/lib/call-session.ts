@@ -91,6 +91,7 @@ export class CallSession {
   readonly limits: string[];
   private dialer: Fork | TrunkDialer | undefined;
   private pushHandle: PushCallHandle | undefined;
+  private readonly pushedInstances = new Set<string>();
   private ending: Promise<void> | undefined;
   private callerCancel: CdrHangupCause | null | undefined;
   private branchSeq = 0;
@@ -256,6 +257,7 @@ export class CallSession {
     });
     if (canWake) {
       fork.setKeepOpen(true);
+      for (const d of asleep) this.pushedInstances.add(d.instance);
       this.pushHandle = this.deps.push.incomingCall({
         sessionId: this.id, callId: this.cdr.aLegCallId, callee: { accountId: callee.id, aor },
         caller: { accountId: this.a.party.accountId, number: this.a.party.number, displayName: this.a.party.displayName, uri: from },
@@ -343,7 +345,8 @@ export class CallSession {
       this.a.dialog = uas;
       this.cdr.answered();
       this.state = SessionState.Answered;
-      this.pushHandle?.end('answered-elsewhere');
+      const woken = target.device?.instance !== undefined && this.pushedInstances.has(target.device.instance);
+      this.endPush(woken ? 'answered' : 'answered-elsewhere');
       this.watchLeg(this.a);
       this.settledResolve(true);
       this.logger.info({ callee: target.uri, leg: this.b.id, mediaInstance: media.instance }, 'call answered');
@@ -425,6 +428,17 @@ export class CallSession {
     }
   }
 
+  /** Tells the push-call server once how the call ended for its devices. */
+  private endPush(outcome: Parameters<PushCallHandle['end']>[0]): void {
+    const h = this.pushHandle;
+    this.pushHandle = undefined;
+    try {
+      h?.end(outcome);
+    } catch (err) {
+      this.logger.warn({ err }, 'push gateway end() threw');
+    }
+  }
+
   /** A leg leaves the session without a BYE (it moves to another session: transfer). */
   detach(leg: Leg): void {
     for (const [event, fn] of leg.listeners ?? []) leg.dialog?.removeListener(event, fn);
@@ -466,7 +480,7 @@ export class CallSession {
     }
     const stats = this.media ? await this.media.destroy() : undefined;
     for (const key of this.limits.splice(0)) await this.deps.limits.release(key).catch(() => undefined);
-    this.pushHandle?.end(answered ? 'answered' : this.callerCancel !== undefined ? 'cancelled' : c.noAnswer ? 'no-answer' : 'failed');
+    this.endPush(answered ? 'answered' : this.callerCancel !== undefined ? 'cancelled' : c.noAnswer ? 'no-answer' : 'failed');
     const record = this.cdr.build({
       at: endedAt, status, phrase, side: c.side, cause: c.cause ?? null, noAnswer: c.noAnswer ?? false,
       ...(stats ? { stats } : {}), legs: { a: this.a.id, b: this.b?.id ?? null },
