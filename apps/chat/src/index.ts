@@ -16,5 +16,6 @@ export * from './push/dispatcher';
 export * from './push/summary';
 export * from './push/app-server';
 export * from './component/component';
+export * from './component/outbox';
 export * from './xmpp/xml';
 export * from './xmpp/client';

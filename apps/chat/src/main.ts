@@ -1,12 +1,13 @@
 // The chat service started by the stack after ejabberd: the component (system messages, XEP-0357
-// app server), the archive watcher (edits/retractions applied to the archive) and the retention
-// purge job. Signals readiness by writing $CHAT_READY_FILE once the component is online.
+// app server), the system-message outbox, the archive watcher (edits/retractions applied to the
+// archive) and the retention purge job. Signals readiness by writing $CHAT_READY_FILE once the component is online.
 import * as fs from 'node:fs';
 import { loadConfig, resolveSecrets } from '@openline/config';
 import { createLogger } from '@openline/log';
 import { ArchiveWatcher } from './archive/watcher';
 import { RetentionJob } from './archive/retention';
 import { ChatComponent } from './component/component';
+import { SystemOutbox } from './component/outbox';
 import { RecordingPushDispatcher } from './push/dispatcher';
 import { PushAppServer } from './push/app-server';
 import { xmppEndpoints, xmppSecrets } from './settings';
@@ -27,10 +28,12 @@ async function main(): Promise<void> {
   });
   const watcher = new ArchiveWatcher(ctx.db, log);
   const retention = new RetentionJob(ctx.db, ctx.settings.retentionMonths, log);
+  const outbox = new SystemOutbox(ctx.db, component, log);
   await component.start();
   await component.whenOnline();
   watcher.start();
   retention.start();
+  outbox.start();
   const ready = process.env.CHAT_READY_FILE;
   if (ready) fs.writeFileSync(ready, `${process.pid}\n`);
   let stopping = false;
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     retention.stop();
+    await outbox.stop();
     await watcher.stop();
     await component.stop();
     await ctx.close();

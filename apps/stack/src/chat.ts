@@ -35,11 +35,17 @@ export function ejabberdPaths(ctx: StackContext): EjabberdPaths {
   };
 }
 
+/**
+ * The node name is the same for every run: without epmd (ERL_DIST_PORT) nodes are found by port,
+ * not by name, and Mnesia's data under the spool dir is bound to the name, so a data dir stays
+ * usable when the port base changes.
+ */
+export const EJABBERD_NODE = 'openline@localhost';
+
 /** ejabberdctl's options naming this run's node, config and directories. */
 export function ejabberdctlArgs(ctx: StackContext): string[] {
   const p = ejabberdPaths(ctx);
-  return ['--node', `openline${ctx.ports.base}@localhost`, '--config', p.config, '--ctl-config', p.ctlConfig,
-    '--spool', p.spool, '--logs', p.logs];
+  return ['--node', EJABBERD_NODE, '--config', p.config, '--ctl-config', p.ctlConfig, '--spool', p.spool, '--logs', p.logs];
 }
 
 function exec(cmd: string, args: string[]): Promise<void> {
@@ -122,7 +128,7 @@ export function ejabberdService(ctx: StackContext): ServiceDefinition {
       for (const d of [dirs.conf, dirs.spool, dirs.logs]) fs.mkdirSync(d, { recursive: true });
       await ensureCertificate(dirs.cert, chat.domain);
       renderTemplateFile(ctx.rootDir, 'ejabberd/ejabberdctl.cfg.tmpl', dirs.ctlConfig, {
-        node: `openline${p.base}@localhost`, distPort: p.xmppDist,
+        node: EJABBERD_NODE, distPort: p.xmppDist,
       });
       fs.writeFileSync(dirs.extauthConfig, JSON.stringify({
         db: { host: '127.0.0.1', port: p.mariadb, user: ctx.config.database.user, password: ctx.secrets.databasePassword, database: ctx.config.database.name },

@@ -12,6 +12,8 @@ import type { PushAlert, PushDispatcher } from './dispatcher';
 import { mentions, PushPublish } from './summary';
 
 export const NO_PREVIEW_TEXT = 'New message';
+/** Alert title for system messages (reminders, notifications) from the platform's component. */
+export const SYSTEM_TITLE = 'openline';
 const PREVIEW_MAX = 200;
 
 export type PushOutcome = 'sent' | 'failed' | 'muted' | 'unknown-node' | 'bad-secret';
@@ -64,6 +66,7 @@ export class PushAppServer {
   /** Title and conversation for a sender as mod_push reports it (bare JID, or room@service/nick). */
   private async who(sender: string): Promise<{ title: string; conversation: string }> {
     const [bare, nick] = sender.split('/');
+    if (!bare.includes('@')) return { title: SYSTEM_TITLE, conversation: bare }; // the platform (system.<domain>)
     if (bare.endsWith(`@${this.settings.mucHost}`)) {
       const name = nick ? await this.displayName(`${nick}@${this.settings.domain}`) : 'Someone';
       return { title: `${name} (${await this.groupName(bare)})`, conversation: bare };
@@ -79,7 +82,7 @@ export class PushAppServer {
     if (!rows.length) return 'unknown-node';
     const reg = rows[0];
     if (p.secret === undefined || !sameSecret(p.secret, reg.secret)) return 'bad-secret';
-    const { title, conversation } = p.sender ? await this.who(p.sender) : { title: 'openline', conversation: '' };
+    const { title, conversation } = p.sender ? await this.who(p.sender) : { title: SYSTEM_TITLE, conversation: '' };
     const text = p.body ?? '';
     const mention = mentions(text, reg.username);
     const muted = conversation !== '' && (await this.db.query<unknown[]>(
