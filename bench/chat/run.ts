@@ -19,7 +19,7 @@ import { startProsody } from './prosody';
 
 const P99_LIMIT_MS = 100;
 const MAX_LOSS = 0.001;
-const RATES = [100, 200, 400, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200, 4000];
+const RATES = [100, 150, 200, 250, 300, 400, 500, 600, 700, 800, 1000, 1200, 1600, 2000, 2400, 3200];
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,12 +36,30 @@ function pidsOf(name: string, under: string): number[] {
   return out.split('\n').filter((l) => l.includes(name) && l.includes(under)).map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
-interface ServerResult { name: string; rounds: Array<{ best: StepResult | null; steps: StepResult[] }> }
+interface RoundResult { best: StepResult | null; steps: StepResult[]; serverCpuMsPer1k: number; clientCpuMsPer1k: number }
+interface ServerResult { name: string; rounds: RoundResult[] }
 
-async function measure(target: LoadTarget, stepMs: number, round: number): Promise<{ best: StepResult | null; steps: StepResult[] }> {
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** utime + stime of processes, in ms (/proc/<pid>/stat fields 14 and 15). */
+function cpuMs(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    } catch { /* exited */ }
+  }
+  return total;
+}
+
+async function measure(target: LoadTarget, stepMs: number, round: number, serverPids: readonly number[]): Promise<RoundResult> {
   const clients: ChatClient[] = await connectAll(target);
   try {
     await runStep(clients, 100, 1000, `w${round}`); // warm-up
+    const cpu0 = cpuMs(serverPids);
+    const self0 = process.cpuUsage();
     const steps: StepResult[] = [];
     let best: StepResult | null = null;
     for (const rate of RATES) {
@@ -52,7 +70,15 @@ async function measure(target: LoadTarget, stepMs: number, round: number): Promi
       if (!ok) break;
       best = r;
     }
-    return { best, steps };
+    // Server CPU per 1000 delivered messages over every step: what each message costs the server,
+    // independent of where the client's own ceiling is.
+    const delivered = steps.reduce((n, x) => n + x.received, 0);
+    const self = process.cpuUsage(self0);
+    return {
+      best, steps,
+      serverCpuMsPer1k: Math.round(((cpuMs(serverPids) - cpu0) * 1000) / Math.max(delivered, 1)),
+      clientCpuMsPer1k: Math.round(((self.user + self.system) / 1000) * 1000 / Math.max(delivered, 1)),
+    };
   } finally {
     for (const c of clients) await c.close();
   }
@@ -78,7 +104,9 @@ async function main(): Promise<void> {
     for (const u of users) await repo.add({ username: u.username, webPassword: u.password });
     prosody = await startProsody({ port: base + 224, domain: 'bench.local', users }); // +224: free in the run's range
     const own = stack.pids();
-    for (const pid of [...pidsOf('beam.smp', dataDir), own.mariadb, own.chat, prosody.pid]) if (pid) pin(pid, 0);
+    const ejabberdSide = [...pidsOf('beam.smp', dataDir), own.mariadb, own.chat].filter((p): p is number => !!p);
+    for (const pid of [...ejabberdSide, prosody.pid]) pin(pid, 0);
+    const serverPids: Record<string, number[]> = { ejabberd: ejabberdSide, prosody: [prosody.pid] };
     pin(process.pid, 1);
     const targets: LoadTarget[] = [
       { name: 'ejabberd', service: `xmpp://127.0.0.1:${stack.ports.xmppC2s}`, domain, users },
@@ -86,20 +114,22 @@ async function main(): Promise<void> {
     ];
     const results: ServerResult[] = targets.map((t) => ({ name: t.name, rounds: [] }));
     for (let r = 0; r < rounds; r++) {
-      for (const [i, t] of targets.entries()) results[i].rounds.push(await measure(t, stepMs, r));
+      for (const [i, t] of targets.entries()) results[i].rounds.push(await measure(t, stepMs, r, serverPids[t.name]));
     }
     const summary = results.map((s) => ({
       name: s.name,
       rates: s.rounds.map((r) => r.best?.throughput ?? 0),
       median: median(s.rounds.map((r) => r.best?.throughput ?? 0)),
       p99AtBest: median(s.rounds.map((r) => r.best?.p99 ?? 0)),
+      serverCpuMsPer1k: median(s.rounds.map((r) => r.serverCpuMsPer1k)),
+      clientCpuMsPer1k: median(s.rounds.map((r) => r.clientCpuMsPer1k)),
     }));
     const ratio = summary[1].median ? summary[0].median / summary[1].median : 0;
     const out = { date: new Date().toISOString(), clients: nClients, rounds, stepMs, cpus: os.cpus().length, summary, ratio, results };
     fs.mkdirSync(path.join(__dirname, '..', 'out'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, '..', 'out', 'chat.json'), JSON.stringify(out, null, 2));
-    process.stdout.write(`\n| server | msgs/s at p99 <= ${P99_LIMIT_MS} ms (rounds) | median | p99 at that rate (median) |\n|---|---|---|---|\n`);
-    for (const s of summary) process.stdout.write(`| ${s.name} | ${s.rates.join(', ')} | ${s.median} | ${s.p99AtBest} ms |\n`);
+    process.stdout.write(`\n| server | msgs/s at p99 <= ${P99_LIMIT_MS} ms (rounds) | median | p99 at that rate (median) | server CPU ms / 1000 msgs | client CPU ms / 1000 msgs |\n|---|---|---|---|---|---|\n`);
+    for (const s of summary) process.stdout.write(`| ${s.name} | ${s.rates.join(', ')} | ${s.median} | ${s.p99AtBest} ms | ${s.serverCpuMsPer1k} | ${s.clientCpuMsPer1k} |\n`);
     process.stdout.write(`\nratio ejabberd/prosody: ${ratio.toFixed(2)} (${nClients} clients, ${stepMs} ms steps, ${rounds} rounds)\n`);
   } finally {
     await prosody?.stop();

@@ -4,7 +4,8 @@
 // non-member joining.
 import * as assert from 'node:assert/strict';
 import {
-  ChatError, createGroup, deleteGroup, fetchHistory, getGroup, groupsOf, inviteToGroup, leaveGroup, NS, renameGroup, xml,
+  addMember, ChatError, createGroup, deleteGroup, fetchHistory, getGroup, groupsOf, inviteToGroup, leaveGroup, NS, removeMember,
+  renameGroup, xml,
 } from '@openline/chat';
 import { chatEnv, ChatEnv, isMessage, joinRoom, login, newUser, TestUser } from './support/chat';
 
@@ -65,6 +66,16 @@ describe('chat: a group of three', function () {
     await renameGroup(e.ctx, ben.jid, room, 'Family & friends');
     assert.equal((await getGroup(e.ctx, room)).name, 'Family & friends');
     await assert.rejects(deleteGroup(e.ctx, ben.jid, room), (err: ChatError) => err.code === 'forbidden');
+  });
+
+  it('the creator adds and removes a member; other members cannot remove anyone', async () => {
+    const dan = await newUser(e, 'dan');
+    await addMember(e.ctx, ann.jid, room, dan.jid);
+    assert.ok((await getGroup(e.ctx, room)).members.includes(dan.jid));
+    await assert.rejects(removeMember(e.ctx, ben.jid, room, dan.jid), (err: ChatError) => err.code === 'forbidden');
+    await removeMember(e.ctx, ann.jid, room, dan.jid);
+    assert.deepEqual((await getGroup(e.ctx, room)).members, [ann.jid, ben.jid, cat.jid].sort());
+    assert.deepEqual(await groupsOf(e.ctx, dan.jid), []);
   });
 
   it('a member leaves: no longer a member, no longer receives the group\'s messages', async () => {
