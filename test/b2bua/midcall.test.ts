@@ -86,6 +86,22 @@ describe('b2bua: mid-call', function () {
     assert.deepEqual(c.codecs, { aLeg: 'PCMU/8000', bLeg: 'PCMU/8000' });
   });
 
+  it('a re-INVITE sent right after the ACK (same read as the 2xx at the B2BUA) is relayed, not answered with the old SDP', async () => {
+    // srf answers a re-INVITE itself when the dialog has no 'modify' listener yet; the B2BUA holds
+    // a new dialog's requests until its listeners are in place.
+    for (let i = 0; i < 15; i++) {
+      const alice = await account(stack, DOMAIN);
+      const bob = await account(stack, DOMAIN);
+      const a = await ua(alice);
+      const b = await ua(bob, true);
+      const call = await a.invite(bob.user);
+      const inB = await b.nextIncoming();
+      const hold = await a.request(call, 'INVITE', [], sdpOf(7000, 'sendonly'));
+      assert.equal(direction(hold.body), 'recvonly', `call ${i}: callee got ${inB.received.map((m) => m.request?.method).join(',')}`);
+      await a.request(call, 'BYE');
+    }
+  });
+
   it('blind transfer (REFER without Replaces): 202, NOTIFY 100 then 200, the transferee is connected to the target and the transferor released; CDRs linked', async () => {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);

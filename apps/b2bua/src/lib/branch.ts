@@ -7,7 +7,7 @@ import type { CdrParty } from '@openline/cdr';
 import type { LegProfile } from '@openline/media';
 import type { ReachableDevice } from '@openline/location';
 import type { TrunkRow } from './directory';
-import { sipStatusOf, type Dialog, type SrfReq, type SrfRes } from './srf-types';
+import { holdRequests, sipStatusOf, type Dialog, type SrfReq, type SrfRes } from './srf-types';
 
 export interface BranchTarget {
   /** Media leg name (rtpengine tag and via-branch). */
@@ -58,11 +58,20 @@ export class Branch {
       },
     };
     const opts: Srf.CreateUACOptions = { localSdp: sdp, headers: target.headers, ...(target.proxy ? { proxy: target.proxy } : {}), ...(target.auth ? { auth: target.auth } : {}) };
-    this.done = this.srf.createUAC(target.uri, opts, progress).then(
+    const created = new Promise<Dialog>((resolve, reject) => {
+      // The callback form runs as srf creates the dialog: requests are held from that moment.
+      this.srf.createUAC(target.uri, opts, progress, (err: unknown, dialog: Dialog) => {
+        if (err) return reject(err);
+        holdRequests(dialog, true);
+        resolve(dialog);
+      });
+    });
+    this.done = created.then(
       (dialog): BranchOutcome => {
         this.settled = true;
         if (this.cancelReason !== undefined) {
           // Crossed our CANCEL: a 2xx wins over CANCEL at the UAS (§9.2), so end it with BYE.
+          holdRequests(dialog, false);
           dialog.destroy({ headers: { Reason: this.cancelReason } });
           return { ok: false, status: 487, phrase: 'Request Terminated', target, cancelled: true };
         }

@@ -22,7 +22,7 @@ import { lazyChild } from './lazy-logger';
 import { formatReason, parseReason } from './reason';
 import type { Route } from './router';
 import type { TrackedLeg } from './session-tracker';
-import { header, sipStatusOf, type CallerIdentity, type Dialog, type SrfReq, type SrfRes } from './srf-types';
+import { header, holdRequests, sipStatusOf, type CallerIdentity, type Dialog, type SrfReq, type SrfRes } from './srf-types';
 import { TrunkDialer, type TrunkOutcome } from './trunk-dialer';
 import { handleRefer } from './transfer';
 
@@ -124,7 +124,14 @@ export class CallSession {
       sdp: req.body,
       from: fromHeaderOf(req, party),
       ringing: () => res.send(180, 'Ringing', {}),
-      answer: (sdp) => deps.srf.createUAS(req, res, { localSdp: sdp }),
+      // Callback form: srf calls it as it creates the dialog, so its requests are held from then.
+      answer: (sdp) => new Promise<Dialog>((resolve, reject) => {
+        deps.srf.createUAS(req, res, { localSdp: sdp }, (err: unknown, dialog: Dialog) => {
+          if (err) return reject(err);
+          holdRequests(dialog, true);
+          resolve(dialog);
+        });
+      }),
       fail: (status, phrase, reason) => {
         if (!res.finalResponseSent) res.send(status, phrase, reason ? { headers: { Reason: reason } } : {});
       },
@@ -373,6 +380,8 @@ export class CallSession {
     on('destroy', ended);
     // A BYE that arrived before we listened (same read as the 2xx) left the dialog disconnected.
     if ((d as unknown as { connected?: boolean }).connected === false) setImmediate(() => ended(undefined));
+    // Requests srf held since it created the dialog (re-INVITE, BYE, ...) now reach the listeners.
+    holdRequests(d, false);
     on('modify', (req, res) => void this.relayOffer(leg, req.body, async (other, sdp) => (other.dialog as Dialog).modify(sdp))
       .then((sdp) => res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }))
       .catch((err: unknown) => this.refuseInDialog(res, err)));

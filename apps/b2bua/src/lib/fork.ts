@@ -6,6 +6,7 @@
 import type Srf from 'drachtio-srf';
 import { Branch, type BranchOutcome, type BranchTarget } from './branch';
 import { COMPLETED_ELSEWHERE, formatReason } from './reason';
+import { holdRequests } from './srf-types';
 
 export type ForkOutcome =
   | { ok: true; winner: Extract<BranchOutcome, { ok: true }> }
@@ -66,6 +67,7 @@ export class Fork {
   private settled(_b: Branch, o: BranchOutcome): void {
     if (o.ok) {
       if (this.finished) {
+        holdRequests(o.dialog, false);
         o.dialog.destroy({ headers: { Reason: COMPLETED_ELSEWHERE } });
         return;
       }

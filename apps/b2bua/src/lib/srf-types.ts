@@ -61,3 +61,13 @@ export function sipStatusOf(err: unknown): { status: number; reason: string } {
   if (typeof e?.status === 'number') return { status: e.status, reason: typeof e.reason === 'string' ? e.reason : '' };
   return { status: 500, reason: typeof e?.message === 'string' ? e.message : 'Server Internal Error' };
 }
+
+/**
+ * Holds (true) or releases (false) a dialog's in-dialog requests: srf queues them while true and
+ * handles the queue when set back (its createB2BUA does the same on the B leg). Set at the moment
+ * srf hands us a dialog, so a re-INVITE or BYE read together with the 2xx waits for our listeners
+ * instead of getting srf's default answer (a re-INVITE answered with the old SDP).
+ */
+export function holdRequests(dialog: Dialog, hold: boolean): void {
+  (dialog as unknown as { queueRequests: boolean }).queueRequests = hold;
+}
