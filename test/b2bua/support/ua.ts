@@ -130,9 +130,10 @@ export class TestUa {
         if (call) call.ended = true;
         return this.reply(req, 200, 'OK');
       case 'UPDATE':
-        if (!req.body) return this.reply(req, 200, 'OK');
-      // falls through: an UPDATE with an offer is answered like a re-INVITE (RFC 3311 §5.2)
       case 'INVITE': {
+        // An UPDATE without an offer is just acknowledged; with one it is answered like a
+        // re-INVITE (RFC 3311 §5.2).
+        if (method === 'UPDATE' && !req.body) return this.reply(req, 200, 'OK');
         // RFC 3264 §8.4: answer sendonly with recvonly; no offer → our offer in the 200.
         const dir = /a=sendonly/.test(req.body) ? 'recvonly' : /a=inactive/.test(req.body) ? 'inactive' : 'sendrecv';
         return this.reply(req, 200, 'OK', [], sdpOf(this.mediaPort, dir));
