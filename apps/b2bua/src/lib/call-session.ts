@@ -9,22 +9,23 @@ import type { CdrHangupCause, CdrHangupSide, CdrParty } from '@openline/cdr';
 import type { Logger } from '@openline/log';
 import { reachableDevices, type ReachableDevice } from '@openline/location';
 import { firstCodec, isHold, profileOfSdp, type LegProfile, type MediaEndpoint } from '@openline/media';
-import { accountParty, CdrBuilder, displayNameOf, numberParty } from './cdr';
+import { accountParty, CdrBuilder, numberParty } from './cdr';
 import type { B2buaDeps } from './deps';
 import type { AccountRow } from './directory';
 import { CALL_ERROR_REPLIES, CallError } from './errors';
 import { Fork, type ForkOutcome } from './fork';
 import type { BranchTarget } from './branch';
-import { uriParts } from './middleware';
-import { normaliseNumber } from '@openline/phone-number';
 import type { PushCallHandle } from './push';
 import { lazyChild } from './lazy-logger';
 import { formatReason, parseReason } from './reason';
 import type { Route } from './router';
 import type { TrackedLeg } from './session-tracker';
-import { header, holdRequests, sipStatusOf, type CallerIdentity, type Dialog, type SrfReq, type SrfRes } from './srf-types';
+import { holdRequests, sipStatusOf, type CallerIdentity, type Dialog, type SrfReq, type SrfRes } from './srf-types';
 import { TrunkDialer, type TrunkOutcome } from './trunk-dialer';
 import { handleRefer } from './transfer';
+import { callerParty, inviteCallerSide, type CallerSide } from './caller-side';
+
+export type { CallerSide } from './caller-side';
 
 export enum SessionState {
   Routing = 'routing',
@@ -58,23 +59,6 @@ export interface TeardownCause {
   noAnswer?: boolean;
   /** The leg whose dialog already ended (gets no BYE). */
   endedLeg?: Leg;
-}
-
-/**
- * How the session talks to the calling side before the answer: the caller's INVITE (180, 200 via
- * createUAS, final error), or — for a blind transfer — the transferred party's existing dialog
- * (re-INVITE on answer) with progress reported to the transferor by NOTIFY (RFC 3515).
- */
-export interface CallerSide {
-  /** The caller's SDP (its INVITE's offer, or its dialog's current SDP). */
-  readonly sdp: string;
-  /** From header for the outgoing INVITEs. */
-  readonly from: string;
-  ringing(): void;
-  /** Delivers the rewritten answer; resolves the caller's dialog. */
-  answer(sdp: string): Promise<Dialog>;
-  /** The attempt ended unanswered: final response (or NOTIFY) with this status. */
-  fail(status: number, phrase: string, reason: string | undefined): void;
 }
 
 const CALLER_CANCELLED = formatReason(487, 'Caller cancelled');
@@ -120,22 +104,7 @@ export class CallSession {
     if (!l?.caller || !l.route) throw new Error('CallSession needs a routed INVITE');
     const aProfile = l.caller.kind === 'trunk' ? { kind: 'trunk' as const, codecs: l.caller.trunk.codecs } : profileOfSdp(req.body);
     const party = callerParty(deps, req, l.caller);
-    const side: CallerSide = {
-      sdp: req.body,
-      from: fromHeaderOf(req, party),
-      ringing: () => res.send(180, 'Ringing', {}),
-      // Callback form: srf calls it as it creates the dialog, so its requests are held from then.
-      answer: (sdp) => new Promise<Dialog>((resolve, reject) => {
-        deps.srf.createUAS(req, res, { localSdp: sdp }, (err: unknown, dialog: Dialog) => {
-          if (err) return reject(err);
-          holdRequests(dialog, true);
-          resolve(dialog);
-        });
-      }),
-      fail: (status, phrase, reason) => {
-        if (!res.finalResponseSent) res.send(status, phrase, reason ? { headers: { Reason: reason } } : {});
-      },
-    };
+    const side = inviteCallerSide(deps, req, res, party);
     const s = new CallSession(deps, {
       aLegCallId: l.callId, startedAt: l.receivedAt, logger: l.logger, limits: l.limits, callerSide: side,
       aLeg: { id: 'a', dialog: undefined, profile: aProfile, party, gone: false },
@@ -502,25 +471,4 @@ export class CallSession {
       this.logger.error({ err, cdr: record.id }, 'CDR write failed');
     }
   }
-}
-
-/** From for the outgoing INVITEs: the caller's display name and identity (account or number). */
-function fromHeaderOf(req: SrfReq, party: CdrParty): string {
-  const from = header(req, 'from') ?? '';
-  const display = displayNameOf(from);
-  const user = party.username ?? party.number ?? uriParts(from)?.user ?? 'anonymous';
-  const domain = uriParts(from)?.host ?? 'anonymous.invalid';
-  return `${display ? `"${display.replace(/"/g, '')}" ` : ''}<sip:${user}@${domain}>`;
-}
-
-/** The caller as the CDR records it: an account (with its device) or a trunk's calling number. */
-function callerParty(deps: B2buaDeps, req: SrfReq, caller: CallerIdentity): CdrParty {
-  const from = header(req, 'from');
-  const display = displayNameOf(from);
-  if (caller.kind === 'account') {
-    const inst = /\+sip\.instance="<?([^">]+)>?"/.exec(header(req, 'contact') ?? '')?.[1];
-    const contact = /<([^>]+)>/.exec(header(req, 'contact') ?? '')?.[1] ?? null;
-    return accountParty(caller.account, inst ?? contact, display);
-  }
-  return numberParty(normaliseNumber(uriParts(from)?.user ?? '', deps.settings.defaultCountry)?.e164 ?? null, display);
 }
