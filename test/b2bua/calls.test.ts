@@ -244,6 +244,31 @@ describe('b2bua: calls between accounts', function () {
     }
   });
 
+  it('early media (RFC 3960): a device\'s 183 with SDP reaches the caller as a 183 with rtpengine\'s SDP, then the 200', async () => {
+    const alice = await account(stack, DOMAIN);
+    const bob = await account(stack, DOMAIN);
+    const callee = await sippUas({ scenario: 'uas-early-media-answer.xml', pauseMs: 800 });
+    uas.push(callee);
+    await bindDevice(node, bob, callee.localPort);
+    const ua = new TestUa(alice.user, DOMAIN, alice.password, node.sipPort);
+    await ua.open();
+    try {
+      const call = await ua.invite(bob.user);
+      assert.equal(call.status, 200);
+      assert.ok(call.provisionals.includes(183), `provisionals ${call.provisionals.join(',')}`);
+      const early = Number(/^m=audio (\d+)/m.exec(call.earlySdp ?? '')?.[1]);
+      const final = Number(/^m=audio (\d+)/m.exec(call.response.body)?.[1]);
+      assert.ok(early > 0, 'the 183 carries SDP');
+      assert.equal(early, final, 'early and final media on the same rtpengine port');
+      await ua.request(call, 'BYE');
+      const c = await node.cdr((x) => x.aLegCallId === call.callId);
+      assert.equal(c.disposition, 'answered');
+      near(c.ringMs, 800, 400, 'ringMs counts from the 183');
+    } finally {
+      ua.close();
+    }
+  });
+
   it('486 only when every device is busy: one busy and one unanswered device give 480', async () => {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);

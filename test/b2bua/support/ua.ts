@@ -50,6 +50,8 @@ export interface UaCall {
   status: number;
   response: SipMsg;
   provisionals: number[];
+  /** SDP of the first provisional that carried one (early media, RFC 3960). */
+  earlySdp?: string;
   /** Requests the B2BUA sent into this dialog (NOTIFY, BYE, INVITE, INFO, ...), in order. */
   received: SipMsg[];
   ended: boolean;
@@ -206,7 +208,11 @@ export class TestUa {
       for (;;) {
         const r = await this.wait((m) => m.status !== undefined && m.get('call-id') === callId && m.get('cseq') === `${cseq} INVITE`, 60_000);
         if ((r.status ?? 0) < 200) {
-          if ((r.status ?? 0) > 100) { call.provisionals.push(r.status ?? 0); opts.onProvisional?.(r.status ?? 0); }
+          if ((r.status ?? 0) > 100) {
+            call.provisionals.push(r.status ?? 0);
+            if (r.body && call.earlySdp === undefined) call.earlySdp = r.body;
+            opts.onProvisional?.(r.status ?? 0);
+          }
           continue;
         }
         final = r;

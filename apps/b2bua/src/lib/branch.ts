@@ -30,8 +30,8 @@ export type BranchOutcome =
   | { ok: false; status: number; phrase: string; target: BranchTarget; cancelled: boolean };
 
 export interface BranchEvents {
-  /** A provisional response (180/183 …) arrived. */
-  onProvisional(status: number, target: BranchTarget): void;
+  /** A provisional response (180/183 …) arrived; `sdp` when it carries early media. */
+  onProvisional(status: number, target: BranchTarget, sdp?: string): void;
 }
 
 type CbRequest = (err: unknown, req?: SrfReq) => void;
@@ -54,7 +54,7 @@ export class Branch {
       cbRequest: cbRequest as unknown as (req: Srf.SrfRequest) => void,
       cbProvisional: (res: SrfRes) => {
         this.provisional = Math.max(this.provisional, res.status);
-        if (this.cancelReason === undefined) events.onProvisional(res.status, target);
+        if (this.cancelReason === undefined) events.onProvisional(res.status, target, /^m=audio/m.test(res.body ?? '') ? res.body : undefined);
       },
     };
     const opts: Srf.CreateUACOptions = { localSdp: sdp, headers: target.headers, ...(target.proxy ? { proxy: target.proxy } : {}), ...(target.auth ? { auth: target.auth } : {}) };

@@ -79,6 +79,8 @@ export class CallSession {
   private ending: Promise<void> | undefined;
   private callerCancel: CdrHangupCause | null | undefined;
   private branchSeq = 0;
+  /** The branch whose early media the caller hears, if any. */
+  private earlyLeg: string | undefined;
   private callerSide: CallerSide | undefined;
   private settledResolve!: (answered: boolean) => void;
   /** Resolves true once the caller side got the answer, false if the session ended before. */
@@ -194,6 +196,24 @@ export class CallSession {
     return this.media.offer({ from: this.a.id, to: target.legId, sdp: this.callerSide?.sdp ?? '', toProfile: target.profile, initial: true });
   };
 
+  /**
+   * A branch's early media (RFC 3960 gateway model): its SDP through rtpengine to the caller in a
+   * 183, once per call (the first branch that sends it; later answers re-point the media anyway).
+   */
+  private onEarlyMedia = (target: BranchTarget, sdp: string): void => {
+    if (this.earlyLeg !== undefined || this.ended || this.callerCancel !== undefined || !this.media || !this.callerSide?.earlyMedia) {
+      this.onRinging();
+      return;
+    }
+    this.earlyLeg = target.legId;
+    if (this.state === SessionState.Routing) this.state = SessionState.Ringing;
+    this.cdr.ringing();
+    const side = this.callerSide;
+    void this.media.answer({ offerer: this.a.id, answerer: target.legId, sdp, offererProfile: this.a.profile, initial: true })
+      .then((sdpA) => { if (!this.ended && this.state !== SessionState.Answered) side.earlyMedia?.(sdpA); })
+      .catch((err: unknown) => this.logger.info({ err: (err as Error).message }, 'early media not relayed'));
+  };
+
   private onRinging = (): void => {
     if (this.state !== SessionState.Routing || this.ended || this.callerCancel !== undefined) return;
     this.state = SessionState.Ringing;
@@ -219,6 +239,7 @@ export class CallSession {
       noAnswerTimeoutMs: this.deps.settings.noAnswerTimeoutMs,
       offerFor: this.offerFor,
       onRinging: this.onRinging,
+      onEarlyMedia: this.onEarlyMedia,
     });
     this.dialer = fork;
     const from = this.callerSide?.from ?? '<sip:anonymous@anonymous.invalid>';
@@ -258,6 +279,7 @@ export class CallSession {
       logger: this.logger,
       offerFor: this.offerFor,
       onRinging: this.onRinging,
+      onEarlyMedia: this.onEarlyMedia,
       acquire: async (t) => {
         const key = this.deps.limits.key('trunk', t.id);
         if (t.maxCalls === null) return null;

@@ -19,6 +19,8 @@ export interface CallerSide {
   /** From header for the outgoing INVITEs. */
   readonly from: string;
   ringing(): void;
+  /** Early media towards the caller (183 with SDP, RFC 3960); absent: plain ringing instead. */
+  earlyMedia?(sdp: string): void;
   /** Delivers the rewritten answer; resolves the caller's dialog. */
   answer(sdp: string): Promise<Dialog>;
   /** The attempt ended unanswered: final response (or NOTIFY) with this status. */
@@ -31,6 +33,9 @@ export function inviteCallerSide(deps: B2buaDeps, req: SrfReq, res: SrfRes, part
     sdp: req.body,
     from: fromHeaderOf(req, party),
     ringing: () => res.send(180, 'Ringing', {}),
+    earlyMedia: (sdp) => {
+      if (!res.finalResponseSent) res.send(183, 'Session Progress', { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
+    },
     // Callback form: srf calls it as it creates the dialog, so its requests are held from then.
     answer: (sdp) => new Promise<Dialog>((resolve, reject) => {
       deps.srf.createUAS(req, res, { localSdp: sdp }, (err: unknown, dialog: Dialog) => {

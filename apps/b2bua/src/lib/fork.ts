@@ -17,6 +17,8 @@ export interface ForkOptions {
   /** The SDP for a branch (an rtpengine offer shaped for the target's profile). */
   offerFor(target: BranchTarget): Promise<string>;
   onRinging(): void;
+  /** A branch sent early media (183 with SDP, RFC 3960). */
+  onEarlyMedia?(target: BranchTarget, sdp: string): void;
   /** A branch failed with 430 Flow Failed (RFC 5626): its device may be woken by push. */
   onFlowFailed?(target: BranchTarget): void;
 }
@@ -53,7 +55,11 @@ export class Fork {
       this.starting--;
       if (this.finished) return;
       const b = new Branch(this.srf, target, sdp, {
-        onProvisional: (status) => { if (status >= 180 && !this.finished) this.opts.onRinging(); },
+        onProvisional: (status, t, sdp) => {
+          if (this.finished) return;
+          if (sdp && this.opts.onEarlyMedia) this.opts.onEarlyMedia(t, sdp);
+          else if (status >= 180) this.opts.onRinging();
+        },
       });
       this.branches.push(b);
       void b.done.then((o) => this.settled(b, o));

@@ -23,6 +23,8 @@ export interface TrunkDialerOptions {
   acquire(trunk: TrunkRow): Promise<string | null | false>;
   release(key: string): void;
   onRinging(): void;
+  /** The trunk sent early media (183 with SDP: ringback, announcements). */
+  onEarlyMedia?(target: BranchTarget, sdp: string): void;
   logger: Logger;
 }
 
@@ -78,12 +80,13 @@ export class TrunkDialer {
     const sdp = await this.opts.offerFor(target);
     this.opts.logger.debug({ leg: target.legId }, 'trunk INVITE');
     const b = new Branch(this.srf, target, sdp, {
-      onProvisional: (status) => {
+      onProvisional: (status, t, sdp) => {
         // Any provisional (except the 100 sipd sends for the hop) means the carrier handles it.
         if (status > 100) this.clearSetupTimer();
         if (status >= 180) {
           this.noAnswerTimer ??= setTimeout(() => { this.noAnswer = true; this.current?.cancel(NO_ANSWER_REASON); }, this.opts.noAnswerTimeoutMs);
-          this.opts.onRinging();
+          if (sdp && this.opts.onEarlyMedia) this.opts.onEarlyMedia(t, sdp);
+          else this.opts.onRinging();
         }
       },
     });
