@@ -63,11 +63,17 @@ async function measure(target: LoadTarget, stepMs: number, round: number, server
     const steps: StepResult[] = [];
     let best: StepResult | null = null;
     for (const rate of RATES) {
-      const r = await runStep(clients, rate, stepMs, `${target.name[0]}${round}r${rate}`);
-      steps.push(r);
-      process.stdout.write(`  ${target.name} round ${round + 1} rate ${rate}/s: delivered ${r.received}/${r.sent}, ${r.throughput}/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
-      const ok = r.p99 <= P99_LIMIT_MS && (r.sent - r.received) <= Math.floor(r.sent * MAX_LOSS);
-      if (!ok) break;
+      // A step passes if one of two tries meets the limit: on a shared machine a single stall of
+      // another process would otherwise end the ramp early.
+      let r: StepResult | undefined;
+      let ok = false;
+      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+        r = await runStep(clients, rate, stepMs, `${target.name[0]}${round}r${rate}a${attempt}`);
+        steps.push(r);
+        process.stdout.write(`  ${target.name} round ${round + 1} rate ${rate}/s${attempt ? ' (retry)' : ''}: delivered ${r.received}/${r.sent}, ${r.throughput}/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+        ok = r.p99 <= P99_LIMIT_MS && (r.sent - r.received) <= Math.floor(r.sent * MAX_LOSS);
+      }
+      if (!ok || !r) break;
       best = r;
     }
     // Server CPU per 1000 delivered messages over every step: what each message costs the server,
