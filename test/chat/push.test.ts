@@ -98,6 +98,24 @@ describe('chat: push to an offline device', function () {
     } finally { await s.close(); }
   });
 
+  it('a phone that lost its network (XEP-0198 session waiting for resumption) gets an alert', async () => {
+    const mob = await newUser(e, 'mobile');
+    const reg = await registerPushDevice(e.pool, e.ctx.settings, mob.id, { provider: 'apns', token: 'tok-mobile' });
+    const c = await login(e, mob);
+    await eventually(async () => (c.streamManagementEnabled ? true : undefined), 3000, 'XEP-0198 enabled');
+    await c.iq(enablePush(reg));
+    c.kill(); // no </stream>: ejabberd keeps the session for resumption
+    await new Promise((r) => setTimeout(r, 500));
+    const s = await login(e, sam);
+    try {
+      await s.send(chatMessage(mob.jid, 'ping while in a tunnel', 'p-sm'));
+      // mod_push may first send a content-less wake-up when the session goes pending; the
+      // message itself then comes with its sender and text.
+      const row = await eventually(async () => (await pushesFor(e, mob.id)).find((r) => r.body === 'ping while in a tunnel'), 5000, 'push with the message');
+      assert.deepEqual([row.title, row.conversation, row.outcome], [sam.displayName, sam.jid, 'sent']);
+    } finally { await s.close(); }
+  });
+
   it('a user who is online gets the message, not a push', async () => {
     const on = await newUser(e, 'online');
     const reg = await registerPushDevice(e.pool, e.ctx.settings, (await accountByJid(e.ctx, on.jid)).id, { provider: 'apns', token: 'tok-on' });
