@@ -7,7 +7,7 @@ import {
   addMember, ChatError, createGroup, deleteGroup, fetchHistory, getGroup, groupsOf, inviteToGroup, leaveGroup, NS, removeMember,
   renameGroup, xml,
 } from '@openline/chat';
-import { chatEnv, ChatEnv, isMessage, joinRoom, login, newUser, TestUser } from './support/chat';
+import { chatEnv, ChatEnv, eventually, isMessage, joinRoom, login, newUser, TestUser } from './support/chat';
 
 describe('chat: a group of three', function () {
   this.timeout(60000);
@@ -60,6 +60,31 @@ describe('chat: a group of three', function () {
       assert.deepEqual(history[1].mentions, [cat.jid]);
       assert.equal(history[0].from, `${room}/${ann.username}`);
     } finally { for (const cl of [a, b, c]) await cl.close(); }
+  });
+
+  it('an edit and a retraction in the group are applied to the room\'s archive', async () => {
+    const [a, b] = [await login(e, ann), await login(e, ben)];
+    try {
+      for (const cl of [a, b]) await joinRoom(cl, room);
+      await b.send(xml('message', { to: room, type: 'groupchat', id: 'ge-1' }, xml('body', {}, 'see you at 8'),
+        xml('origin-id', { xmlns: NS.stanzaId, id: 'ge-1' })));
+      await b.send(xml('message', { to: room, type: 'groupchat', id: 'gr-1' }, xml('body', {}, 'wrong room, sorry'),
+        xml('origin-id', { xmlns: NS.stanzaId, id: 'gr-1' })));
+      await a.waitFor(isMessage('wrong room, sorry'));
+      await b.send(xml('message', { to: room, type: 'groupchat', id: 'ge-2' }, xml('body', {}, 'see you at 9'),
+        xml('replace', { xmlns: NS.correct, id: 'ge-1' })));
+      await b.send(xml('message', { to: room, type: 'groupchat', id: 'gr-2' }, xml('body', {}, 'retracted'),
+        xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'gr-1' }), xml('store', { xmlns: NS.hints })));
+      await a.waitFor((el) => el.getChild('retract', 'urn:xmpp:message-retract:1') !== undefined, 5000, 'retraction');
+      const rows = await eventually(async () => {
+        const r = await e.pool.query<Array<{ txt: string }>>('SELECT txt FROM archive WHERE username = ? ORDER BY id', [room]);
+        return r.some((x) => x.txt === 'wrong room, sorry' || x.txt === 'see you at 8') ? undefined : r;
+      }, 5000, 'room archive updated');
+      assert.ok(rows.some((x) => x.txt === 'see you at 9'));
+      const history = await fetchHistory(e.ctx, ann.jid, room, '30d');
+      const mine = history.filter((m) => m.from === `${room}/${ben.username}`);
+      assert.deepEqual(mine.slice(-2).map((m) => [m.body, m.edited, m.deleted]), [['see you at 9', true, false], ['', false, true]]);
+    } finally { await a.close(); await b.close(); }
   });
 
   it('a member can rename the group; only the creator can delete it', async () => {
