@@ -1,6 +1,6 @@
 // CDR API bench (issue 8): p50/p99 of filtered, paginated /v1/cdrs queries (and /v1/me/calls)
 // over 1M CDRs in MariaDB, through HTTP against the API running as its own process.
-// Run: npx tsx bench/cdr-api/run.ts [--rows N] [--requests N] [--concurrency C] [--port-base B]
+// Run: npx tsx bench/cdr-api/run.ts [--rows N] [--requests N] [--concurrency C] [--port-base B] [--data-dir D]
 //   [--server-cpu C] [--client-cpu C] [--buffer-pool-mib M] [--no-write]
 // Setup: a private stack (MariaDB + Redis, no project services) in a temp dir; rows generated
 // as LOAD DATA text and loaded with LOAD DATA LOCAL INFILE; an operator API key; the API
@@ -28,6 +28,8 @@ const DAY = 86_400_000;
 interface Options {
   rows: number; requests: number; concurrency: number; portBase: number; serverCpu: string; clientCpu: string;
   bufferPoolMiB: number; write: boolean;
+  /** Keep the stack's data here and reuse rows already loaded (default: a temp dir, removed). */
+  dataDir?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,7 +37,7 @@ function parseArgs(argv: string[]): Options {
   return {
     rows: Number(get('rows') ?? 1_000_000), requests: Number(get('requests') ?? 1000), concurrency: Number(get('concurrency') ?? 8),
     portBase: Number(get('port-base') ?? 37000), serverCpu: get('server-cpu') ?? '0', clientCpu: get('client-cpu') ?? '1',
-    bufferPoolMiB: Number(get('buffer-pool-mib') ?? 0), write: !argv.includes('--no-write'),
+    bufferPoolMiB: Number(get('buffer-pool-mib') ?? 0), write: !argv.includes('--no-write'), dataDir: get('data-dir'),
   };
 }
 
@@ -80,7 +82,7 @@ async function startApiProcess(stack: StackHandle, serverCpu: string): Promise<{
     OPENLINE_LOG_LEVEL: 'warn', OPENLINE_API__REQUESTS_PER_MINUTE_PER_IP: '1000000',
     OPENLINE_CDR__REQUESTS_PER_MINUTE_PER_KEY: '1000000', OPENLINE_CDR__CALL_LOG_PER_MINUTE_PER_ACCOUNT: '100000',
   });
-  const proc = spawn(process.execPath, [path.join(repoRoot(), 'apps', 'api', 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, [path.join(repoRoot(), 'apps', 'api', 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (proc.pid !== undefined) pin(proc.pid, serverCpu);
   const url = `http://127.0.0.1:${portsFromBase(stack.config.ports.base).api}`;
   for (let i = 0; i < 100; i++) {
@@ -164,7 +166,7 @@ function writeSection(file: string, block: string): void {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   pin(process.pid, o.clientCpu);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ol-cdrb-'));
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ol-cdrb-'));
   const stack = await startStack({ dataDir, portBase: o.portBase, services: [], overrides: { log: { level: 'warn' } } });
   let api: ChildProcess | undefined;
   try {
@@ -177,7 +179,8 @@ async function main(): Promise<void> {
     }
     const [{ bp }] = await pool.query<Array<{ bp: number }>>('SELECT @@innodb_buffer_pool_size AS bp');
     const end = Date.parse('2026-11-01T00:00:00.000Z');
-    const loadMs = await load(stack, o.rows, end);
+    const [{ have }] = await pool.query<Array<{ have: number }>>('SELECT COUNT(*) AS have FROM cdrs');
+    const loadMs = Number(have) >= o.rows ? 0 : await load(stack, o.rows - Number(have), end);
     // Pinned after the load (which uses both cores), for the measurement only.
     const mariadbPid = stack.pids().mariadb;
     if (mariadbPid) pin(mariadbPid, o.serverCpu);
@@ -214,6 +217,8 @@ async function main(): Promise<void> {
         explain: { filter: { direction: 'outbound', disposition: 'answered', from: sample.from, to: new Date(sample.from.getTime() + DAY) } } },
       { name: 'number prefix +4930 + 1 day, limit 100', next: (r) => { const d = day(r, 1); return { path: `/v1/cdrs?number=%2B4930&from=${iso(d.from)}&to=${iso(d.to)}&limit=100`, headers: op }; },
         explain: { filter: { numberPrefix: '+4930', from: sample.from, to: new Date(sample.from.getTime() + DAY) } } },
+      { name: 'number prefix +4930, no time range, pages 1-3 by cursor, limit 100', pages: 3, next: () => ({ path: '/v1/cdrs?number=%2B4930&limit=100', headers: op }),
+        explain: { filter: { numberPrefix: '+4930' } } },
       { name: 'trunk + 1 day + min. 60 s talk, limit 100', next: (r) => { const d = day(r, 1); return { path: `/v1/cdrs?trunkId=${1 + Math.floor(r() * BENCH_TRUNKS)}&minDuration=60&from=${iso(d.from)}&to=${iso(d.to)}&limit=100`, headers: op }; },
         explain: { filter: { trunkId: 3, minTalkMs: 60_000, from: sample.from, to: new Date(sample.from.getTime() + DAY) } } },
       { name: 'SIP status 486,600 + 1 day, limit 100', next: (r) => { const d = day(r, 1); return { path: `/v1/cdrs?sipStatus=486,600&from=${iso(d.from)}&to=${iso(d.to)}&limit=100`, headers: op }; },
@@ -232,9 +237,10 @@ async function main(): Promise<void> {
       let plan = '';
       if (s.explain) {
         const q = store.querySql(s.explain.filter, { limit: 100, ...s.explain.options });
-        const ex = await pool.query<Array<{ key: string | null; type: string; rows: number; Extra: string | null }>>(`EXPLAIN ${q.sql}`, q.params);
-        plan = ex.filter((e) => e.key !== null || e.type === 'ALL')
-          .map((e) => `${e.type} ${e.key ?? '(no index)'}${/filesort/.test(e.Extra ?? '') ? ' +filesort' : ''}`).join('; ');
+        const ex = await pool.query<Array<{ table: string | null; key: string | null; type: string; Extra: string | null }>>(`EXPLAIN ${q.sql}`, q.params);
+        plan = ex.filter((e) => e.table !== null && !e.table.startsWith('<union'))
+          .map((e) => (e.table?.startsWith('<derived') ? `merge of ≤ 2×101 ids`
+            : `${e.type} ${e.key ?? '(no index)'}${/filesort/.test(e.Extra ?? '') ? ' +filesort' : ''}`)).join('; ');
       }
       const f = (x: number): string => x.toFixed(1);
       rows.push(`| ${s.name} | ${f(seq.p50)} | ${f(seq.p99)} | ${f(con.p50)} | ${f(con.p99)} | ${con.rps.toFixed(0)} | ${plan || '-'} |`);
@@ -244,7 +250,7 @@ async function main(): Promise<void> {
     const block = [
       `Run ${new Date().toISOString().slice(0, 19)}Z on ${cpu} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; `
         + `${Number(n).toLocaleString('en')} CDRs over ${BENCH_DAYS} days (${(Number(size) / 2 ** 30).toFixed(2)} GiB data + indexes), `
-        + `${BENCH_ACCOUNTS} accounts, ${BENCH_TRUNKS} trunks, loaded in ${(loadMs / 1000).toFixed(0)} s (LOAD DATA LOCAL INFILE); `
+        + `${BENCH_ACCOUNTS} accounts, ${BENCH_TRUNKS} trunks, ${loadMs ? `loaded in ${(loadMs / 1000).toFixed(0)} s (LOAD DATA LOCAL INFILE)` : 'reused from an earlier run'}; `
         + `InnoDB buffer pool ${(Number(bp) / 2 ** 20).toFixed(0)} MiB; MariaDB + API on core ${o.serverCpu}, client on core ${o.clientCpu}; `
         + `${o.requests} measured requests per scenario sequentially and again with ${o.concurrency} concurrent clients (after 100 discarded).`,
       '',
@@ -260,7 +266,7 @@ async function main(): Promise<void> {
     if (api?.pid !== undefined) { try { process.kill(api.pid, 'SIGTERM'); } catch { /* gone */ } }
     agent.destroy();
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
-// MariaDB EXPLAIN of the query shape the API adds (issue 8): an account's page is a UNION ALL of
-// two branches, each an ordered scan of one account index with no filesort, joined back to the
-// rows by primary key, instead of an index merge that sorts every row of the account
-// (test/cdr/mariadb-explain.test.ts covers the other filters).
+// MariaDB EXPLAIN of the query shape the API adds (issue 8): an account's (or an either-party
+// number prefix's) page is a UNION ALL of two one-column branches, for an account each an ordered
+// scan of one account index with no filesort, joined back to the rows by primary key, instead of
+// an index merge that sorts every matching row (test/cdr/mariadb-explain.test.ts covers the rest).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CdrFilter, CdrQueryOptions } from '@openline/cdr';
@@ -61,6 +61,24 @@ describe('MariaDB: the account query of the CDR API (EXPLAIN over 20k rows)', fu
       // The page's full rows are then read by primary key, one per merged id.
       const join = rows.find((r) => r.table === 'c');
       assert.ok(join && join.type === 'eq_ref' && join.key === 'PRIMARY', JSON.stringify(rows));
+    });
+  }
+
+  const numberCases: Array<{ name: string; filter: CdrFilter }> = [
+    { name: 'number prefix (either party), no time range', filter: { numberPrefix: '+4930' } },
+    { name: 'number prefix (either party) + time range', filter: { numberPrefix: '+1415', from, to } },
+    { name: 'long number prefix (either party)', filter: { numberPrefix: '+44207123' } },
+  ];
+  for (const c of numberCases) {
+    it(`${c.name}: two one-column branches, never an index merge or a full scan`, async () => {
+      const rows = await explain(c.filter);
+      const branches = rows.filter((r) => r.table === table);
+      assert.equal(branches.length, 2, JSON.stringify(rows));
+      for (const b of branches) {
+        assert.notEqual(b.type, 'ALL', JSON.stringify(b));
+        assert.notEqual(b.type, 'index_merge', JSON.stringify(b));
+        assert.match(b.key ?? '', /^ix_cdrs_(start|caller_number|callee_number)$/, JSON.stringify(b));
+      }
     });
   }
 
