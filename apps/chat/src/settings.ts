@@ -22,21 +22,19 @@ export interface ChatSettings {
   c2sBurst: number;
 }
 
-export const CHAT_DEFAULTS = {
-  maxGroupMembers: 10,
-  retentionMonths: 12,
-  maxStanzaSize: 65536,
-  c2sRate: 200_000,
-  c2sBurst: 400_000,
-} as const;
-
+/** From the config's `chat` section (config/openline.example.yaml documents each key). */
 export function chatSettings(config: Config, overrides: Partial<ChatSettings> = {}): ChatSettings {
   const domain = config.sip.domain;
+  const c = config.chat;
   return {
     domain,
     mucHost: `conference.${domain}`,
     componentHost: `system.${domain}`,
-    ...CHAT_DEFAULTS,
+    maxGroupMembers: c.maxGroupMembers,
+    retentionMonths: c.retentionMonths,
+    maxStanzaSize: c.maxStanzaSize,
+    c2sRate: c.c2sRate,
+    c2sBurst: 2 * c.c2sRate,
     ...overrides,
   };
 }

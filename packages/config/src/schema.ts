@@ -125,6 +125,15 @@ export const configSchema = z.object({
     exportsPerMinutePerKey: intRange(1, 10000).default(6),
     callLogPerMinutePerAccount: intRange(1, 100000).default(120),
   }).strict().default({}),
+  chat: z.object({
+    // Group size limit (members of a MUC room; ejabberd's max_users follows it).
+    maxGroupMembers: intRange(2, 100).default(10),
+    // Archive retention: the chat service purges older messages daily.
+    retentionMonths: intRange(1, 120).default(12),
+    // ejabberd c2s limits: largest stanza (bytes) and the per-connection shaper (bytes/s).
+    maxStanzaSize: intRange(4096, 16 * 1024 * 1024).default(65536),
+    c2sRate: intRange(1000, 1_000_000_000).default(200_000),
+  }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
     stopTimeoutSeconds: intRange(1, 120).default(10),
