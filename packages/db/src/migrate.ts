@@ -30,12 +30,40 @@ export function readMigrations(dir: string): Migration[] {
     if (!file.endsWith('.sql')) continue;
     const m = FILE_RE.exec(file);
     if (!m) throw new MigrationError(`${file}: migration files are named NNNN_name.sql (lower case)`);
-    const sql = fs.readFileSync(path.join(dir, file), 'utf8');
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
     const version = Number(m[1]);
     if (out.some((x) => x.version === version)) throw new MigrationError(`${file}: version ${m[1]} is used twice`);
-    out.push({ version, name: m[2], file, sql, checksum: createHash('sha256').update(sql).digest('hex') });
+    // The checksum covers the file as written (an @include line, not the included text), so an
+    // upgrade of the package that ships the included schema does not count as a rewritten history.
+    const sql = expandIncludes(text, file);
+    out.push({ version, name: m[2], file, sql, checksum: createHash('sha256').update(text).digest('hex') });
   }
   return out;
+}
+
+const INCLUDE_RE = /^--\s*@include\s+(\S+)\s+tables=([\w,]+)\s*$/gm;
+const CREATE_RE = /^CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+)?(?:TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?|INDEX\s+\w+(?:\s+USING\s+\w+)?\s+ON\s+`?(\w+)`?)/i;
+
+/**
+ * `-- @include /path/schema.sql tables=a,b` takes the CREATE TABLE / CREATE INDEX statements of
+ * those tables from a schema file a Debian package installs (e.g. ejabberd's), so a third
+ * party's schema is used as shipped rather than copied into this repository.
+ */
+function expandIncludes(sql: string, file: string): string {
+  return sql.replace(INCLUDE_RE, (_line, source: string, tables: string) => {
+    if (!fs.existsSync(source)) {
+      throw new MigrationError(`${file}: ${source} is missing (installed by a Debian package: run \`make deps\`)`);
+    }
+    const wanted = new Set(tables.split(',').filter(Boolean));
+    const picked = splitStatements(fs.readFileSync(source, 'utf8')).filter((stmt) => {
+      const m = CREATE_RE.exec(stmt);
+      const table = m?.[1] ?? m?.[2];
+      return table !== undefined && wanted.has(table);
+    });
+    const found = new Set(picked.map((stmt) => { const m = CREATE_RE.exec(stmt); return m?.[1]; }).filter(Boolean));
+    for (const t of wanted) if (!found.has(t)) throw new MigrationError(`${file}: table ${t} is not in ${source}`);
+    return picked.map((stmt) => `${stmt};`).join('\n');
+  });
 }
 
 /** Statements of a migration file: split on ';' at line end, outside quotes; '--' comments dropped. */
