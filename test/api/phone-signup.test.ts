@@ -54,7 +54,7 @@ describe('phone sign-up (RCS "Phone number registration")', function () {
       assert.equal(me.body.phone, n.e164);
     });
 
-    it('reads a national number with the country (07700…, GB) as the same E.164 number', async () => {
+    it('reads a national number with the country (07400…, GB) as the same E.164 number', async () => {
       const n = ukMobile();
       const r = await t.call('POST', '/v1/signup/phone', { body: { phone: n.national, country: 'gb', device: newDevice() } });
       assert.equal(r.status, 202, r.text);

@@ -49,10 +49,11 @@ describe('chat: a group of three', function () {
     try {
       for (const cl of [a, b, c]) await joinRoom(cl, room);
       await a.send(xml('message', { to: room, type: 'groupchat', id: 'g-1' }, xml('body', {}, 'dinner at 7?')));
+      // Ben answers once the first message has reached everyone, so the room's order is defined.
+      for (const cl of [a, b, c]) await cl.waitFor(isMessage('dinner at 7?'), 5000);
       const text = `@${cat.username} can you bring dessert? 🍰`;
       await b.send(xml('message', { to: room, type: 'groupchat', id: 'g-2' }, xml('body', {}, text),
         xml('reference', { xmlns: NS.reference, type: 'mention', uri: `xmpp:${cat.jid}`, begin: 0, end: cat.username.length + 1 })));
-      for (const cl of [a, b, c]) await cl.waitFor(isMessage('dinner at 7?'), 5000);
       const got = await c.waitFor(isMessage(text), 5000);
       assert.equal(got.getChild('reference', NS.reference)?.attrs.uri, `xmpp:${cat.jid}`);
       const history = await fetchHistory(e.ctx, cat.jid, room, '30d');

@@ -1,6 +1,7 @@
 // Acceptance (issue 5): a wrong password gets a new 401 challenge, exactly like an unknown user
 // (no user enumeration), until the failure limit per source and per account blocks it with 403.
 import assert from 'node:assert/strict';
+import Redis from 'ioredis';
 import type { StackHandle } from '@openline/stack';
 import { getSharedStack } from '../support/stack';
 import { describeSippResult } from '../support/sipp';
@@ -18,6 +19,18 @@ describe('registrar: failed authentication limits', function () {
 
   before(async () => {
     stack = await getSharedStack();
+    // Failure counts are per source (127.0.0.1 here) and shared through Redis: other suites of the
+    // run (e.g. the API's revoked SIP password) may have counted failures already; start clean.
+    const redis = new Redis({ host: '127.0.0.1', port: stack.ports.redis, lazyConnect: true });
+    await redis.connect();
+    try {
+      for (const pattern of ['*authfail:*', '*authblock*']) {
+        const keys = await redis.keys(pattern);
+        if (keys.length) await redis.del(...keys);
+      }
+    } finally {
+      redis.disconnect();
+    }
     node = await startRegistrarNode(stack, {
       authFailureLimit: '5', authBlockSeconds: String(BLOCK_SECONDS), authFailureWindowSeconds: String(BLOCK_SECONDS),
     });

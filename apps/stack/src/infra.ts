@@ -38,6 +38,8 @@ export function mariadbService(ctx: StackContext): ServiceDefinition {
       `--socket=${socket}`, `--pid-file=${path.join(ctx.paths.runDir, 'mariadb.daemon.pid')}`, '--skip-name-resolve',
       '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci', '--innodb-buffer-pool-size=64M',
       '--max-connections=300',
+      // Temp tables under the run's own data dir: tools that clean /tmp cannot pull them away.
+      `--tmpdir=${path.join(ctx.paths.dataDir, 'mariadb-tmp')}`,
     ],
     ports: [{ port: ctx.ports.mariadb, proto: 'tcp' }],
     ready: mariadbProbe(socket),
@@ -45,6 +47,7 @@ export function mariadbService(ctx: StackContext): ServiceDefinition {
       if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
         throw new StackError(`data dir ${ctx.paths.dataDir} is too deep for MariaDB's socket path (${socket}); use a shorter dataDir`);
       }
+      fs.mkdirSync(path.join(ctx.paths.dataDir, 'mariadb-tmp'), { recursive: true });
       // Initialise once; later runs reuse the data.
       if (fs.existsSync(path.join(dataDir, 'mysql'))) return;
       fs.mkdirSync(dataDir, { recursive: true });

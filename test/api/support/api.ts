@@ -84,10 +84,13 @@ function freshDigits(length: number): string {
   }
 }
 
-/** A UK mobile number from the drama range (+44 7700 900000..900999 and up, reserved for fiction). */
+/**
+ * A UK mobile number (+44 7400 xxxxxx). Not 7700: parts of that block belong to Jersey (JE) in
+ * libphonenumber's metadata, so a random number there is sometimes not GB.
+ */
 export function ukMobile(): { e164: string; national: string; digits: string } {
   const sub = freshDigits(6);
-  return { e164: `+447700${sub}`, national: `07700${sub}`, digits: `447700${sub}` };
+  return { e164: `+447400${sub}`, national: `07400${sub}`, digits: `447400${sub}` };
 }
 
 /** A Polish mobile (+48 6xx xxx xxx). */
