@@ -1,6 +1,6 @@
 // CDR API bench (issue 8): p50/p99 of filtered, paginated /v1/cdrs queries (and /v1/me/calls)
 // over 1M CDRs in MariaDB, through HTTP against the API running as its own process.
-// Run: npx tsx bench/cdr-api/run.ts [--rows N] [--requests N] [--concurrency C] [--port-base B] [--data-dir D]
+// Run: npx tsx bench/cdr-api/run.ts [--rows N] [--requests N] [--rounds R] [--concurrency C] [--port-base B] [--data-dir D]
 //   [--server-cpu C] [--client-cpu C] [--buffer-pool-mib M] [--no-write]
 // Setup: a private stack (MariaDB + Redis, no project services) in a temp dir; rows generated
 // as LOAD DATA text and loaded with LOAD DATA LOCAL INFILE; an operator API key; the API
@@ -26,7 +26,7 @@ export const END_MARK = '<!-- bench:cdr-api:end -->';
 const DAY = 86_400_000;
 
 interface Options {
-  rows: number; requests: number; concurrency: number; portBase: number; serverCpu: string; clientCpu: string;
+  rows: number; requests: number; rounds: number; concurrency: number; portBase: number; serverCpu: string; clientCpu: string;
   bufferPoolMiB: number; write: boolean;
   /** Keep the stack's data here and reuse rows already loaded (default: a temp dir, removed). */
   dataDir?: string;
@@ -35,7 +35,7 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const get = (n: string): string | undefined => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i + 1] : undefined; };
   return {
-    rows: Number(get('rows') ?? 1_000_000), requests: Number(get('requests') ?? 1000), concurrency: Number(get('concurrency') ?? 8),
+    rows: Number(get('rows') ?? 1_000_000), requests: Number(get('requests') ?? 1000), rounds: Number(get('rounds') ?? 3), concurrency: Number(get('concurrency') ?? 8),
     portBase: Number(get('port-base') ?? 37000), serverCpu: get('server-cpu') ?? '0', clientCpu: get('client-cpu') ?? '1',
     bufferPoolMiB: Number(get('buffer-pool-mib') ?? 0), write: !argv.includes('--no-write'), dataDir: get('data-dir'),
   };
@@ -229,11 +229,18 @@ async function main(): Promise<void> {
     const store = new MariaDbCdrReader(pool); // the API's own store: its EXPLAIN is the API's plan
     const rows: string[] = [];
     let worst = 0;
+    let worstRound = 0;
     for (const [i, s] of scenarios.entries()) {
       await measure(started.url, s, 100, 1, 1 + i); // warm-up, discarded
-      const seq = await measure(started.url, s, o.requests, 1, 100 + i);
+      // Sequential rounds: the median round's p99 stands for the scenario; the worst round is shown
+      // too (the machine is shared, and one preempted burst decides a single round's p99).
+      const seqRounds: Array<{ p50: number; p99: number }> = [];
+      for (let k = 0; k < o.rounds; k++) seqRounds.push(await measure(started.url, s, o.requests, 1, 100 + i * 10 + k));
+      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const seq = { p50: med(seqRounds.map((x) => x.p50)), p99: med(seqRounds.map((x) => x.p99)), worstP99: Math.max(...seqRounds.map((x) => x.p99)) };
       const con = await measure(started.url, s, o.requests, o.concurrency, 200 + i);
       worst = Math.max(worst, seq.p99);
+      worstRound = Math.max(worstRound, seq.worstP99);
       let plan = '';
       if (s.explain) {
         const q = store.querySql(s.explain.filter, { limit: 100, ...s.explain.options });
@@ -243,7 +250,7 @@ async function main(): Promise<void> {
             : `${e.type} ${e.key ?? '(no index)'}${/filesort/.test(e.Extra ?? '') ? ' +filesort' : ''}`)).join('; ');
       }
       const f = (x: number): string => x.toFixed(1);
-      rows.push(`| ${s.name} | ${f(seq.p50)} | ${f(seq.p99)} | ${f(con.p50)} | ${f(con.p99)} | ${con.rps.toFixed(0)} | ${plan || '-'} |`);
+      rows.push(`| ${s.name} | ${f(seq.p50)} | ${f(seq.p99)} | ${f(seq.worstP99)} | ${f(con.p50)} | ${f(con.p99)} | ${con.rps.toFixed(0)} | ${plan || '-'} |`);
       process.stderr.write(`${rows[rows.length - 1]}\n`);
     }
     const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? '?';
@@ -252,13 +259,15 @@ async function main(): Promise<void> {
         + `${Number(n).toLocaleString('en')} CDRs over ${BENCH_DAYS} days (${(Number(size) / 2 ** 30).toFixed(2)} GiB data + indexes), `
         + `${BENCH_ACCOUNTS} accounts, ${BENCH_TRUNKS} trunks, ${loadMs ? `loaded in ${(loadMs / 1000).toFixed(0)} s (LOAD DATA LOCAL INFILE)` : 'reused from an earlier run'}; `
         + `InnoDB buffer pool ${(Number(bp) / 2 ** 20).toFixed(0)} MiB; MariaDB + API on core ${o.serverCpu}, client on core ${o.clientCpu}; `
-        + `${o.requests} measured requests per scenario sequentially and again with ${o.concurrency} concurrent clients (after 100 discarded).`,
+        + `per scenario 100 requests discarded, then ${o.rounds} sequential rounds of ${o.requests} requests (median round shown, and the worst round's p99), `
+        + `then ${o.requests} requests from ${o.concurrency} concurrent clients.`,
       '',
-      `| scenario | seq p50 ms | seq p99 ms | ${o.concurrency}× p50 ms | ${o.concurrency}× p99 ms | ${o.concurrency}× req/s | MariaDB plan (EXPLAIN) |`,
-      '|---|---|---|---|---|---|---|',
+      `| scenario | seq p50 ms | seq p99 ms | worst round p99 ms | ${o.concurrency}× p50 ms | ${o.concurrency}× p99 ms | ${o.concurrency}× req/s | MariaDB plan (EXPLAIN) |`,
+      '|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      `**Worst sequential p99: ${worst.toFixed(1)} ms** (target ≤ 50 ms).`,
+      `**Sequential p99 (median of ${o.rounds} rounds), worst scenario: ${worst.toFixed(1)} ms** (target ≤ 50 ms); `
+        + `the single worst round of any scenario: ${worstRound.toFixed(1)} ms.`,
     ].join('\n');
     process.stdout.write(`${block}\n`);
     if (o.write) writeSection(path.join(repoRoot(), 'bench', 'RESULTS.md'), block);

@@ -4,7 +4,7 @@
 // not answer is a 503.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { MemoryCdrStore } from '@openline/cdr';
+import { CdrStoreUnavailableError, MemoryCdrStore, type CdrFilter, type CdrRecord } from '@openline/cdr';
 import { genCdrs } from '../cdr/support';
 import { bearer, bulkInsert, createKey, ctl, startCdrApi, type CdrApi } from './support';
 
@@ -171,6 +171,45 @@ describe('CDR API: authentication, scopes, validation and limits', function () {
         assert.match(again.body.error?.message ?? '', /exports this minute/);
       } finally {
         await small.close();
+      }
+    });
+
+    it('an export whose store fails within the first chunk is a JSON 503; after bytes went out, a cut-off body', async () => {
+      /** Yields `n` rows, then fails as an unreachable backend would. */
+      class FailingExport extends MemoryCdrStore {
+        constructor(private readonly n: number) { super(); }
+        override exportStream(filter: CdrFilter): AsyncIterable<CdrRecord> {
+          const inner = super.exportStream(filter);
+          const n = this.n;
+          return {
+            async *[Symbol.asyncIterator](): AsyncGenerator<CdrRecord> {
+              let i = 0;
+              for await (const c of inner) {
+                if (i++ === n) throw new CdrStoreUnavailableError('backend went away');
+                yield c;
+              }
+            },
+          };
+        }
+      }
+      const rows = genCdrs(1000, { base: BASE, spanMs: 86_400_000, seed: 5 });
+      for (const [n, early] of [[3, true], [900, false]] as const) {
+        const store = new FailingExport(n);
+        for (const c of rows) await store.insert(c);
+        const api = await startCdrApi({ store: () => store });
+        try {
+          const k = await createKey(api.stack, 'export');
+          const res = await fetch(`${api.api.url}/v1/cdrs/export`, { headers: bearer(k.key) });
+          if (early) {
+            assert.equal(res.status, 503);
+            assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'cdr_store_unavailable');
+          } else {
+            assert.equal(res.status, 200);
+            await assert.rejects(res.text(), 'the body is cut off, not ended as if complete');
+          }
+        } finally {
+          await api.close();
+        }
       }
     });
 

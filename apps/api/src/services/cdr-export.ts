@@ -5,6 +5,7 @@
 import type { Response } from 'express';
 import { cdrToJson, type CdrRecord } from '@openline/cdr';
 import type { Logger } from '@openline/log';
+import { ApiError, errorBody } from '../errors';
 
 export type ExportFormat = 'csv' | 'ndjson';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'ndjson'];
@@ -110,8 +111,16 @@ export async function writeExport(res: Response, first: IteratorResult<CdrRecord
       res.end(buf);
     }
   } catch (err) {
-    logger.warn({ err, rows }, 'CDR export failed mid-stream; connection dropped');
-    res.destroy(err as Error);
+    if (!res.headersSent) {
+      // Nothing sent yet (the failure came within the first chunk): still a proper JSON error.
+      logger.warn({ err, rows }, 'CDR export failed before its first chunk');
+      res.removeHeader('content-disposition');
+      res.status(503).type('application/json').end(JSON.stringify(errorBody(
+        new ApiError(503, 'cdr_store_unavailable', 'the CDR store failed during the export; retry later'))));
+    } else {
+      logger.warn({ err, rows }, 'CDR export failed mid-stream; connection dropped');
+      res.destroy(err as Error);
+    }
   } finally {
     // Stopped early (client gone or error): let the store release its cursor/connection.
     if (!finished) await rest.return?.().catch(() => undefined);
