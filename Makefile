@@ -18,7 +18,6 @@ lint:
 test: deps lint build test-only
 
 test-only:
-	@scripts/reserve-test-ports.sh
 	@npx mocha
 
 run: build
