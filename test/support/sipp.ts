@@ -132,9 +132,13 @@ function scenarioArgs(scenario: string): string[] {
   return ['-sf', file];
 }
 
+// Ports this process already handed out: the kernel may offer a just-closed port again, and two
+// children told the same port would collide before either binds it.
+const handedOut = new Set<number>();
+
 /** Find a port free for both UDP and TCP on the address (tiny race accepted: loopback tests only). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  for (let attempt = 0; attempt < 40; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const sock = dgram.createSocket('udp4');
       sock.once('error', reject);
@@ -148,9 +152,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       srv.once('error', () => resolve(false));
       srv.listen(port, host, () => srv.close(() => resolve(true)));
     });
-    if (tcpFree) return port;
+    if (tcpFree && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
-  throw new Error('no free UDP+TCP port found in 20 attempts');
+  throw new Error('no free UDP+TCP port found in 40 attempts');
 }
 
 /** Build the SIPp argument list (without `timeout`/`taskset`). Exported for tests and logging. */

@@ -1,16 +1,17 @@
 // One real stack (MariaDB, Redis, rtpengine, coturn, project services) per mocha run, started on
 // first use in a temp data dir with its own port base, stopped by the root hook after the run.
-// Port bases (40000..55000, step 3000): TEST_PORT_BASE (the second base is +3000), or free slots
-// claimed with lock files so parallel runs on one machine never collide.
+// Port bases (14000..29000, step 3000): TEST_PORT_BASE (the second base is +3000), or free slots
+// claimed with lock files so parallel runs on one machine never collide. The bases stay below
+// Linux's ephemeral range (32768..60999) so no kernel-chosen client port can take a stack's port.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRootDir, PORT_SPAN } from '@openline/config';
 import { startStack, StackHandle } from '@openline/stack';
 
-const MIN_BASE = 40000;
-const MAX_BASE = 58000 - PORT_SPAN; // a run's last port stays below 58000
-const SLOTS = (MAX_BASE - MIN_BASE) / PORT_SPAN + 1; // 40000, 43000, ... 55000
+const MIN_BASE = 14000;
+const MAX_BASE = 32000 - PORT_SPAN; // a run's last port stays below 32000 (ephemeral ports start at 32768)
+const SLOTS = (MAX_BASE - MIN_BASE) / PORT_SPAN + 1; // 14000, 17000, ... 29000
 const LOCK_DIR = path.join(os.tmpdir(), 'openline-port-locks');
 
 let shared: Promise<StackHandle> | undefined;

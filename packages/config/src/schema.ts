@@ -134,6 +134,36 @@ export const configSchema = z.object({
     maxStanzaSize: intRange(4096, 16 * 1024 * 1024).default(65536),
     c2sRate: intRange(1000, 1_000_000_000).default(200_000),
   }).strict().default({}),
+  push: z.object({
+    // RFC 8599 §5: how long a call waits for a woken device to register (the caller hears ringing).
+    callWaitSeconds: intRange(1, 120).default(30),
+    // RFC 8599 §5.5: a silent push this long before a push-capable binding expires.
+    refreshBeforeSeconds: intRange(10, 3600).default(120),
+    // Attempts per push on 429/5xx (exponential backoff), including the first.
+    maxAttempts: intRange(1, 10).default(3),
+    apns: z.object({
+      enabled: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+      // Token auth: the .p8 signing key from Apple, its key id, the team id, the app's bundle id.
+      keyFile: z.string().default(''),
+      keyId: z.string().default(''),
+      teamId: z.string().default(''),
+      bundleId: z.string().default(''),
+      production: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+      // Only for tests and private gateways: another APNs host/port and the CA file of its certificate.
+      host: z.string().default(''),
+      port: intRange(1, 65535).optional(),
+      caFile: z.string().default(''),
+    }).strict().default({}),
+    fcm: z.object({
+      enabled: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+      // Service-account JSON from the Firebase console (project_id, client_email, private_key).
+      serviceAccountFile: z.string().default(''),
+      // Only for tests and private gateways: the FCM and OAuth token endpoints and a CA file.
+      endpoint: z.string().default(''),
+      tokenUrl: z.string().default(''),
+      caFile: z.string().default(''),
+    }).strict().default({}),
+  }).strict().default({}),
   stack: z.object({
     startTimeoutSeconds: intRange(1, 600).default(30),
     stopTimeoutSeconds: intRange(1, 120).default(10),

@@ -69,7 +69,7 @@ export class TestUa {
   readonly incoming: UaCall[] = [];
   private readonly ringing = new Map<string, SipMsg>();
 
-  constructor(readonly user: string, readonly domain: string, private readonly password: string, private readonly proxyPort: number, private readonly mediaPort = 40000 + Math.floor(Math.random() * 1000) * 2) {}
+  constructor(readonly user: string, readonly domain: string, private readonly password: string, private readonly proxyPort: number, private readonly mediaPort = 10000 + Math.floor(Math.random() * 1000) * 2) {}
 
   async open(): Promise<void> {
     await new Promise<void>((r) => this.sock.bind(0, '127.0.0.1', r));
