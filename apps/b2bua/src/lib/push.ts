@@ -1,40 +1,10 @@
-// Devices that are asleep (registered push parameters, RFC 8599, but no live flow) are handed to
-// the push-call server through this interface; the push issue implements it. A woken device that
-// registers again can be added to the running fork with `ring` while the call still rings.
-import type { ReachableDevice } from '@openline/location';
+// The push-call gateway the B2BUA hands sleeping devices to (interface in @openline/push, the
+// push-call server in apps/push implements it); the no-op default wakes nobody.
+import type { PushCallGateway, PushCallHandle } from '@openline/push';
 
-export interface AsleepDevice {
-  instance: string;
-  provider: string;
-  prid: string;
-  param?: string;
-}
+export type { AsleepDevice, PushCallGateway, PushCallHandle, PushCallInfo, PushCallOutcome } from '@openline/push';
 
-export interface PushCallInfo {
-  /** The B2BUA's call (CallSession) id, also the CDR's callId. */
-  sessionId: string;
-  /** SIP Call-ID of the caller's INVITE. */
-  callId: string;
-  callee: { accountId: number; aor: string };
-  caller: { accountId: number | null; number: string | null; displayName: string | null; uri: string };
-  devices: AsleepDevice[];
-}
-
-export type PushCallOutcome = 'answered' | 'answered-elsewhere' | 'cancelled' | 'no-answer' | 'failed';
-
-export interface PushCallHandle {
-  /** The call ended (or was answered): tell the devices (missed call, stop ringing). */
-  end(outcome: PushCallOutcome): void;
-}
-
-export interface PushCallGateway {
-  /** False: asleep devices cannot be reached (the call does not wait for them). */
-  readonly canWake: boolean;
-  /** Wake the devices; `ring` adds a device that came online to the call's fork. */
-  incomingCall(call: PushCallInfo, ring: (device: ReachableDevice) => void): PushCallHandle;
-}
-
-/** The default until the push-call server exists: nobody is woken. */
+/** Without push configured: nobody is woken (a callee with only sleeping devices gets 480). */
 export class NoopPushGateway implements PushCallGateway {
   readonly canWake = false;
   incomingCall(): PushCallHandle {
