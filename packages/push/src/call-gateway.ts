@@ -30,6 +30,10 @@ export interface PushCallHandle {
 export interface PushCallGateway {
   /** False: asleep devices cannot be reached (the call does not wait for them). */
   readonly canWake: boolean;
-  /** Wake the devices; `ring` adds a device that came online to the call's fork. */
-  incomingCall(call: PushCallInfo, ring: (device: ReachableDevice) => void): PushCallHandle;
+  /**
+   * Wake the devices; `ring` adds a device that came online to the call's fork. `waitOver` is
+   * called once when no more woken device can join (the wait ran out, or every pushed device
+   * has rung or has a dead token): the call then ends like any fork (480 when nothing rings).
+   */
+  incomingCall(call: PushCallInfo, ring: (device: ReachableDevice) => void, waitOver?: () => void): PushCallHandle;
 }

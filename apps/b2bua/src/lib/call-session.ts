@@ -259,8 +259,8 @@ export class CallSession {
         sessionId: this.id, callId: this.cdr.aLegCallId, callee: { accountId: callee.id, aor },
         caller: { accountId: this.a.party.accountId, number: this.a.party.number, displayName: this.a.party.displayName, uri: from },
         devices: asleep,
-      }, (d) => fork.add(targetOf(d)));
-      this.onRinging();
+      }, (d) => fork.add(targetOf(d)), () => fork.setKeepOpen(false));
+      // No 180 yet: the caller hears ringing only when a device rings (sipd sent 100 Trying).
     }
     for (const d of devices) fork.add(targetOf(d));
     const outcome = await fork.result;

@@ -44,6 +44,8 @@ export class Fork {
   /** While true the fork does not fail when its branches have (woken devices may still join). */
   setKeepOpen(v: boolean): void {
     this.keepOpen = v;
+    // The push wait ran out and no device was ever tried: nobody answered (480).
+    if (!v && !this.finished && this.starting === 0 && this.branches.length === 0 && this.failures.length === 0) return this.fail(true);
     this.maybeFinish();
   }
 
