@@ -1,5 +1,5 @@
 export { startApi, buildDeps, createApp, apiRoutes, API_VERSION, type RunningApi, type BuildOptions } from './app';
-export { isBlocked, isBlockedBySip } from './blocks';
+export { isBlocked, isBlockedBySip } from '@openline/db';
 export type { NotificationSink, Notification, NotificationKind } from './services/notifications';
 export { DbNotificationSink } from './services/notifications';
 export { normaliseNumber, callingCode } from './phone/normalise';

@@ -10,3 +10,4 @@ export * from './repo/numbers';
 export * from './repo/trunks';
 export * from './repo/dialplan';
 export * from './repo/api-keys';
+export * from './blocks';

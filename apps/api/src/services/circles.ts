@@ -3,12 +3,11 @@
 // have an account). Owners and accepted members see the member list, the viewer's favourites first.
 import type { ApiDeps } from '../deps';
 import { conflict, forbidden, gone, notFound } from '../errors';
-import { isBlocked } from '../blocks';
 import { publicUser, type AccountView } from '../repos/accounts';
 import type { Circle, CircleKind, Member } from '../repos/circles';
 import type { LinkService } from './links';
 import type { PhoneSignupService } from './phone-signup';
-import { ER_DUP_ENTRY, sqlErrno } from '@openline/db';
+import { ER_DUP_ENTRY, isBlocked, sqlErrno } from '@openline/db';
 
 export const INVITE_PATH = '/v1/invites';
 

@@ -2,7 +2,7 @@
 // source CIDR and by dial-plan prefix) and sleeping devices. Trunk sources are cached briefly:
 // every inbound call consults them before anything else.
 import { BlockList, isIPv6 } from 'node:net';
-import { decryptSecret, num, type Queryable } from '@openline/db';
+import { decryptSecret, isBlocked, num, type Queryable } from '@openline/db';
 import type { Ha1Set } from '@openline/sip-auth';
 import type { AsleepDevice } from './push';
 
@@ -104,6 +104,11 @@ export class Directory {
     private readonly sourceCacheMs = 5000, private readonly now: () => number = Date.now, cacheMs = 2000) {
     this.hits = new HitCache(cacheMs, now);
     this.plans = new HitCache(cacheMs, now);
+  }
+
+  /** True when account `blockerId` has blocked account `blockedId` (never cached: an unblock applies at once). */
+  isBlocked(blockerId: number, blockedId: number): Promise<boolean> {
+    return isBlocked(this.db, blockerId, blockedId);
   }
 
   /** Credentials and profile of an account in a domain (digest realm = domain). */

@@ -10,6 +10,8 @@ export enum CallError {
   NotAllowed = 'not-allowed',
   CallerDisabled = 'caller-disabled',
   CalleeDisabled = 'callee-disabled',
+  /** The callee has blocked the caller (issue 11); the caller only learns "Forbidden" (§21.4.4). */
+  Blocked = 'blocked',
   /** Neither a known trunk source nor a device with credentials for this domain. */
   UnknownSource = 'unknown-source',
   AccountLimit = 'account-limit',
@@ -33,10 +35,12 @@ export interface CallErrorReply {
   phrase: string;
   /** Reason header value (RFC 3326). */
   reason: string;
+  /** The CDR's hangup text when it says more than the caller may learn; default the Reason's text. */
+  cdrText?: string;
 }
 
-function r(status: number, phrase: string, text: string): CallErrorReply {
-  return { status, phrase, reason: formatReason(status, text) };
+function r(status: number, phrase: string, text: string, cdrText?: string): CallErrorReply {
+  return { status, phrase, reason: formatReason(status, text), ...(cdrText === undefined ? {} : { cdrText }) };
 }
 
 export const CALL_ERROR_REPLIES: Readonly<Record<CallError, CallErrorReply>> = {
@@ -45,6 +49,7 @@ export const CALL_ERROR_REPLIES: Readonly<Record<CallError, CallErrorReply>> = {
   [CallError.NotAllowed]: r(403, 'Forbidden', 'Destination not allowed'),
   [CallError.CallerDisabled]: r(403, 'Forbidden', 'Caller account disabled'),
   [CallError.CalleeDisabled]: r(404, 'Not Found', 'Callee account disabled'),
+  [CallError.Blocked]: r(403, 'Forbidden', 'Forbidden', 'Blocked by callee'),
   [CallError.UnknownSource]: r(403, 'Forbidden', 'Unknown source'),
   [CallError.AccountLimit]: r(503, 'Service Unavailable', 'Account concurrent call limit reached'),
   [CallError.TrunkLimit]: r(503, 'Service Unavailable', 'Trunk concurrent call limit reached'),

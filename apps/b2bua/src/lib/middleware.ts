@@ -59,13 +59,13 @@ export function rejectCall(srf: Srf, req: SrfReq, res: SrfRes, error: CallError)
   } else {
     return; // not identified (challenge or unknown source): not a call attempt of anyone's
   }
-  const record = cdr.build({ at: Date.now(), status: reply.status, phrase: reply.phrase, side: 'system', cause: parseReasonText(reply.reason) });
+  const record = cdr.build({ at: Date.now(), status: reply.status, phrase: reply.phrase, side: 'system', cause: parseReasonText(reply.reason, reply.cdrText) });
   void deps.cdr.write(record).catch((err: unknown) => deps.logger.error({ err, cdr: record.id }, 'CDR write failed'));
 }
 
-function parseReasonText(reason: string): { protocol: string; cause: number | null; text: string | null } {
+function parseReasonText(reason: string, cdrText?: string): { protocol: string; cause: number | null; text: string | null } {
   const cause = /cause=(\d+)/.exec(reason)?.[1];
-  return { protocol: 'SIP', cause: cause === undefined ? null : Number(cause), text: /text="([^"]*)"/.exec(reason)?.[1] ?? null };
+  return { protocol: 'SIP', cause: cause === undefined ? null : Number(cause), text: cdrText ?? /text="([^"]*)"/.exec(reason)?.[1] ?? null };
 }
 
 /** Call-ID logger, source flow, dialled user and domain from the Request-URI. */
@@ -124,7 +124,11 @@ export function identifyCaller(srf: Srf, logger: Logger): Middleware {
   });
 }
 
-/** Routing from MariaDB (router.ts): ONNET, OFFNET or inbound DID, or a refusal. */
+/**
+ * Routing from MariaDB (router.ts): ONNET, OFFNET or inbound DID, or a refusal. An ONNET call to
+ * an account that blocked the caller's account is refused with a plain 403 (issue 11; one
+ * primary-key lookup). Trunk callers are numbers, not accounts: blocks do not apply to them.
+ */
 export function routeCall(srf: Srf, logger: Logger): Middleware {
   return step(logger, async (req, res, next) => {
     const deps = depsOf(srf);
@@ -134,6 +138,9 @@ export function routeCall(srf: Srf, logger: Logger): Middleware {
     const r = await deps.router.route(l.caller, l.dialled, l.domain);
     if (!r.ok) return rejectCall(srf, req, res, r.error);
     l.route = r.route;
+    if (r.route.kind === 'onnet' && l.caller.kind === 'account' && await deps.directory.isBlocked(r.route.callee.id, l.caller.account.id)) {
+      return rejectCall(srf, req, res, CallError.Blocked);
+    }
     next();
   });
 }

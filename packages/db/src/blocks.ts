@@ -1,6 +1,6 @@
 // The block check other services call (the B2BUA before connecting a call, chat before
 // delivering): a library function over the blocks table, no HTTP round trip.
-import type { Queryable } from '@openline/db';
+import type { Queryable } from './queryable';
 
 /** True when account `a` has blocked account `b` (calls and messages from b to a are refused). */
 export async function isBlocked(db: Queryable, a: number, b: number): Promise<boolean> {
