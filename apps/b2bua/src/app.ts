@@ -1,10 +1,9 @@
 // The B2BUA app (jambonz sbc-inbound app.js shape): build every dependency once into srf.locals,
 // stack the INVITE middleware (initLocals → identifyCaller → routeCall → checkLimits), hand the
 // routed INVITE to a new CallSession, answer OPTIONS, connect to sipd.
-import * as path from 'node:path';
 import Srf from 'drachtio-srf';
 import { Redis } from 'ioredis';
-import { DurableCdrWriter, MariaDbCdrStore } from '@openline/cdr';
+import { openConfiguredCdrWriter, type ConfiguredCdrWriter } from '@openline/cdr';
 import { Config, portsFromBase, Secrets } from '@openline/config';
 import { createDbPool, dbOptionsFrom, type Pool } from '@openline/db';
 import type { Logger } from '@openline/log';
@@ -30,9 +29,9 @@ export interface B2buaOptions {
   sipd?: { host: string; port: number; secret: string };
   /** Settings beyond the config file (rtpengines default: this run's rtpengine). */
   settings?: Partial<B2buaSettingsInput>;
-  /** Where CDRs go; default a DurableCdrWriter (spool in <dataDir>/spool/cdr) over MariaDB. */
+  /** Where CDRs go; default a DurableCdrWriter over the configured store (config cdr.store, cdr.spoolDir). */
   cdr?: CdrSink;
-  /** CDR spool directory for the default writer. */
+  /** CDR spool directory for the default writer (replaces cdr.spoolDir). */
   cdrSpoolDir?: string;
   push?: PushCallGateway;
   /** Redis key prefix of the location store (default the registrar's). */
@@ -73,12 +72,11 @@ export async function createB2bua(opts: B2buaOptions): Promise<B2buaApp> {
     instances: settings.rtpengines, timeoutMs: settings.rtpengineTimeoutMs, pingIntervalMs: settings.rtpenginePingMs,
     onEvent: (e: MediaServerEvent) => (e.type === 'command-failed' ? logger.warn(e, 'rtpengine command failed') : logger.warn(e, 'rtpengine health')),
   });
-  let writer: DurableCdrWriter | undefined;
+  let writer: ConfiguredCdrWriter | undefined;
   let cdr = opts.cdr;
   if (!cdr) {
-    writer = await DurableCdrWriter.open({
-      store: new MariaDbCdrStore(pool), spoolDir: opts.cdrSpoolDir ?? path.join(config.dataDir, 'spool', 'cdr'), logger,
-    });
+    // cdr.store / cdr.mongoUrl / cdr.spoolDir, built as the API builds its store.
+    writer = await openConfiguredCdrWriter(config.cdr, { pool, dataDir: config.dataDir, logger, ...(opts.cdrSpoolDir ? { spoolDir: opts.cdrSpoolDir } : {}) });
     const w = writer;
     cdr = { write: (record) => w.write(record) };
   }

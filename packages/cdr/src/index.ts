@@ -15,3 +15,4 @@ export * from './mongo/query';
 export * from './mongo/store';
 export * from './spool/spool-file';
 export * from './spool/writer';
+export * from './factory';

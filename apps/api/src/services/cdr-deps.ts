@@ -1,7 +1,7 @@
 // The CDR API's dependencies: the CdrStore chosen by config (cdr.store: MariaDB on the API's pool,
 // the default, or MongoDB at cdr.mongoUrl), the API key repository and the limits.
 import type { Request } from 'express';
-import { type CdrStore, MongoCdrStore } from '@openline/cdr';
+import { CdrConfigError, type CdrStore, createCdrStore as createConfiguredCdrStore } from '@openline/cdr';
 import { type Config, ConfigError } from '@openline/config';
 import { ApiKeyRepo, type Pool } from '@openline/db';
 import type { ApiDeps } from '../deps';
@@ -17,11 +17,11 @@ export interface CdrApiDeps {
 }
 
 export function createCdrStore(config: CdrConfig, pool: Pool): CdrStore {
-  if (config.store === 'mongodb') {
-    if (!config.mongoUrl) throw new ConfigError('config: cdr.mongoUrl must be set when cdr.store is mongodb');
-    return MongoCdrStore.create(config.mongoUrl);
+  try {
+    return createConfiguredCdrStore(config, pool, (p) => new MariaDbCdrReader(p));
+  } catch (err) {
+    throw err instanceof CdrConfigError ? new ConfigError(err.message) : err;
   }
-  return new MariaDbCdrReader(pool);
 }
 
 /** `store` replaces the configured one (tests give a store on a private table). */
