@@ -9,6 +9,7 @@ deps:
 
 build:
 	@npx tsc -b
+	@node apps/web/build.mjs
 	@chmod +x bin/* 2>/dev/null || true
 
 lint:

@@ -30,6 +30,7 @@ import { authRoutes } from './routes/auth';
 import { callRoutes } from './routes/calls';
 import { cdrRoutes } from './routes/cdrs';
 import { circleRoutes } from './routes/circles';
+import { clientRoutes, webDistDir, webStatic } from './routes/client';
 import { contactRoutes } from './routes/contacts';
 import { meRoutes } from './routes/me';
 import { metaRoutes } from './routes/meta';
@@ -96,7 +97,7 @@ function clientIp(req: Request): string {
 export function apiRoutes(s: Services): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...signupRoutes(s), ...authRoutes(s), ...meRoutes(s), ...contactRoutes(s), ...circleRoutes(s),
-    ...cdrRoutes(s), ...callRoutes(s),
+    ...cdrRoutes(s), ...callRoutes(s), ...clientRoutes(s),
   ];
   let doc: Record<string, unknown> | undefined;
   const document = (): Record<string, unknown> => (doc ??= buildOpenApi(all, { version: API_VERSION, serverUrl: s.deps.settings.publicUrl }));
@@ -118,6 +119,9 @@ export function createApp(s: Services): { app: express.Express; routes: AnyRoute
   const router = express.Router();
   mount(router, routes, { authenticate: (req) => d.access.fromRequest(req), authenticateOperator: operatorAuthenticator(d), clientIp });
   app.use(router);
+  // The web softphone (apps/web/dist) at `/`, after every API route.
+  const web = webDistDir();
+  if (web) app.use(webStatic(web));
   app.use((req: Request, res: Response) => {
     res.status(404).json(errorBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
   });
