@@ -158,9 +158,10 @@ export const configSchema = z.object({
       enabled: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
       // Service-account JSON from the Firebase console (project_id, client_email, private_key).
       serviceAccountFile: z.string().default(''),
-      // Only for tests and private gateways: the FCM and OAuth token endpoints and a CA file.
-      endpoint: z.string().default(''),
-      tokenUrl: z.string().default(''),
+      // Only for tests and private gateways: https://host:port that takes the traffic for
+      // fcm.googleapis.com (endpoint) and oauth2.googleapis.com (tokenUrl, default: endpoint), and a CA file.
+      endpoint: z.string().regex(/^(https:\/\/[^\s/]+\/?)?$/, 'must be https://host:port or empty').default(''),
+      tokenUrl: z.string().regex(/^(https:\/\/[^\s/]+\/?)?$/, 'must be https://host:port or empty').default(''),
       caFile: z.string().default(''),
     }).strict().default({}),
   }).strict().default({}),
