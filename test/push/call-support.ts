@@ -7,13 +7,60 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { loadConfig } from '@openline/config';
 import { createLogger } from '@openline/log';
 import { RedisLocationStore } from '@openline/location';
-import type { PushRequest, PushResult, PushSender } from '@openline/push';
+import { createPushSender, DevicePushBindings, type PushDispatcher, type PushRequest, type PushResult, type PushSender } from '@openline/push';
 import { startPushService, type PushService } from '@openline/push-server';
 import type { StackHandle } from '@openline/stack';
 import { startSipp, waitForPort, type SippProcess } from '../support/sipp';
 import { startB2buaNode, type B2buaNode, type NodeOptions, type TestAccount } from '../b2bua/support/harness';
+import { makeApnsKey, makeServiceAccount } from '../support/push/credentials';
+import { startFakeApns, type FakeApns } from '../support/push/fake-apns';
+import { startFakeFcm, type FakeFcm } from '../support/push/fake-fcm';
+
+export const BUNDLE = 'org.openline.app';
+
+/** The real dispatcher (packages/push) against the local APNs and FCM stand-ins, recorded. */
+export interface Providers {
+  apns: FakeApns;
+  fcm: FakeFcm;
+  sender: RecordingSender;
+  dispatcher: PushDispatcher;
+  /** pn-param values a phone of each provider registers with. */
+  param: { apns: string; fcm: string };
+  close(): Promise<void>;
+}
+
+export async function startProviders(stack: StackHandle): Promise<Providers> {
+  const key = makeApnsKey();
+  const sa = makeServiceAccount();
+  const apns = await startFakeApns({ teamId: key.teamId, keyId: key.keyId, publicKey: key.publicKey, bundleId: BUNDLE });
+  const fcm = await startFakeFcm({ projectId: sa.projectId, clientEmail: sa.clientEmail, publicKey: sa.publicKey });
+  const { config } = loadConfig({
+    configFile: null, env: {}, overrides: {
+      push: {
+        apns: { enabled: true, keyFile: key.keyFile, keyId: key.keyId, teamId: key.teamId, bundleId: BUNDLE, host: '127.0.0.1', port: apns.port, caFile: apns.caFile },
+        fcm: { enabled: true, serviceAccountFile: sa.file, endpoint: fcm.url, caFile: fcm.caFile },
+      },
+    },
+  });
+  const devices = new DevicePushBindings(stack.dbPool());
+  // As apps/b2bua/src/main.ts wires it: a dead token is cleared from the devices table.
+  const dispatcher = createPushSender(config, {
+    backoff: { baseMs: 5, maxMs: 20, retryAfterCapMs: 50 },
+    onInvalidToken: async (t) => { await devices.removeToken(t.provider, t.prid); },
+  });
+  return {
+    apns, fcm, dispatcher, sender: new RecordingSender(dispatcher),
+    param: { apns: `${key.teamId}.${BUNDLE}.voip`, fcm: sa.projectId },
+    async close() {
+      await dispatcher.close();
+      await apns.close();
+      await fcm.close();
+    },
+  };
+}
 
 export const SCENARIOS = path.join(__dirname, 'scenarios');
 
@@ -89,11 +136,11 @@ export interface PhoneDevice {
   instance: string;
 }
 
-export function newDevice(provider: 'apns' | 'fcm'): PhoneDevice {
+export function newDevice(provider: 'apns' | 'fcm', param: string = provider === 'apns' ? `ABCDE12345.${BUNDLE}.voip` : 'openline-test'): PhoneDevice {
   const id = randomUUID();
   return {
-    provider, instance: `urn:uuid:${id}`, prid: provider === 'apns' ? randomUUID().replace(/-/g, '').repeat(2) : `fcm-${id}`,
-    param: provider === 'apns' ? 'ABCDE12345.org.openline.app.voip' : 'openline-test',
+    provider, instance: `urn:uuid:${id}`, param,
+    prid: provider === 'apns' ? randomUUID().replace(/-/g, '').repeat(2) : `fcm-${id.replace(/-/g, '')}:APA91b${randomUUID().replace(/-/g, '')}`,
   };
 }
 

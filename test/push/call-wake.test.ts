@@ -12,7 +12,8 @@ import { account, injectionFile, type TestAccount } from '../b2bua/support/harne
 import { startB2buaNode, type B2buaNode } from '../b2bua/support/harness';
 import { TestUa } from '../b2bua/support/ua';
 import {
-  acceptAll, freeMediaPort, newDevice, RecordingSender, sleepingDevice, sleepingPhone, startPushNode, type PhoneDevice, type PushNode,
+  freeMediaPort, newDevice, sleepingDevice, sleepingPhone, startProviders, startPushNode, BUNDLE, type PhoneDevice, type Providers, type PushNode,
+  type RecordingSender,
 } from './call-support';
 
 const DOMAIN = `pushcall${process.pid}.push.test`;
@@ -22,20 +23,39 @@ describe('push-call: a sleeping phone woken for a call', function () {
   this.timeout(90_000);
   let stack: StackHandle;
   let sender: RecordingSender;
+  let prov: Providers;
   let pn: PushNode;
   const uas: TestUa[] = [];
   before(async () => {
     stack = await getSharedStack();
-    sender = new RecordingSender(acceptAll);
+    prov = await startProviders(stack);
+    sender = prov.sender;
     pn = await startPushNode(stack, sender, { waitSeconds: 20 });
   });
   afterEach(() => { for (const u of uas.splice(0)) u.close(); });
-  after(async () => { await pn?.stop(); });
+  after(async () => {
+    await pn?.stop();
+    await prov?.close();
+  });
+
+  /** Waits until the provider stand-in received the device's push of this kind; checks its wire form. */
+  async function received(d: PhoneDevice, kind: string): Promise<Record<string, unknown>> {
+    if (d.provider === 'apns') {
+      const p = await prov.apns.waitFor((x) => x.token === d.prid && x.payload?.kind === kind, 20_000);
+      assert.equal(p.status, 200);
+      if (kind === 'call') assert.deepEqual([p.pushType, p.topic, p.priority], ['voip', `${BUNDLE}.voip`, 10], 'a VoIP push');
+      return p.payload ?? {};
+    }
+    const m = await prov.fcm.waitFor((x) => x.token === d.prid && (x.message.data as Record<string, string> | undefined)?.kind === kind, 20_000);
+    assert.equal(m.status, 200);
+    if (kind === 'call') assert.equal((m.message.android as { priority?: string } | undefined)?.priority, 'high', 'a high-priority data message');
+    return (m.message.data as Record<string, unknown> | undefined) ?? {};
+  }
 
   async function callWakeAnswer(provider: 'apns' | 'fcm', registrarPort: number, node: B2buaNode): Promise<{ alice: TestAccount; bob: TestAccount; d: PhoneDevice }> {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);
-    const d = newDevice(provider);
+    const d = newDevice(provider, prov.param[provider]);
     await sleepingDevice(stack, bob, d);
     const phone = await sleepingPhone(bob, d, registrarPort, await freeMediaPort(freePort));
     try {
@@ -43,10 +63,11 @@ describe('push-call: a sleeping phone woken for a call', function () {
         scenario: 'uac-auth-call-rtp.xml', remote: `127.0.0.1:${node.sipPort}`, service: bob.user, calls: 1,
         injectionFiles: [injectionFile(alice)], keys: { pcap: PCAP }, pauseMs: 3000, mediaPort: await freeMediaPort(freePort), timeoutSec: 60,
       });
-      const push = await sender.wait((p) => p.req.kind === 'call' && p.req.target.prid === d.prid);
-      assert.equal(push.req.target.provider, provider);
-      assert.equal(push.req.data.callerName, 'SIPp Caller');
-      assert.match(push.req.data.pickupToken, /^[A-Za-z0-9_-]{20,}$/);
+      // The phone wakes when the provider stand-in has the push.
+      const payload = await received(d, 'call');
+      assert.equal(payload.callerName, 'SIPp Caller');
+      assert.match(String(payload.pickupToken), /^[A-Za-z0-9_-]{20,}$/);
+      assert.ok(String(payload.callId).length > 0);
       await phone.wake();
       const r = await caller;
       assert.ok(r.ok, `caller: ${describeSippResult(r)}`);
@@ -88,43 +109,69 @@ describe('push-call: a sleeping phone woken for a call', function () {
   it('CANCEL during the wait: the caller gets 487, no 180, and the device gets a "call ended" push', async () => {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);
-    const d = newDevice('apns');
+    const d = newDevice('apns', prov.param.apns);
     await sleepingDevice(stack, bob, d);
     const a = new TestUa(alice.user, DOMAIN, alice.password, pn.node.sipPort);
     await a.open();
     uas.push(a);
     const call = a.invite(bob.user);
-    await sender.wait((p) => p.req.kind === 'call' && p.req.target.prid === d.prid);
+    await received(d, 'call');
     a.cancel();
     const res = await call;
     assert.equal(res.status, 487);
     assert.deepEqual(res.provisionals, [], 'no 180: no device rang');
-    const ended = await sender.wait((p) => p.req.kind === 'call-ended' && p.req.target.prid === d.prid);
-    assert.equal(ended.req.data.reason, 'cancelled');
-    assert.equal(ended.req.data.callId, res.callId);
+    const ended = await received(d, 'call-ended');
+    assert.equal(ended.reason, 'cancelled');
+    assert.equal(ended.callId, res.callId);
     const c = await pn.node.cdr((x) => x.aLegCallId === res.callId);
     assert.equal(c.sipStatus, 487);
     assert.equal(sender.pushes.filter((p) => p.req.kind === 'missed-call' && p.req.target.prid === d.prid).length, 0);
+  });
+
+  it('APNs 410 on the call push: the token is removed from the devices table and the caller gets 480 without waiting', async () => {
+    const alice = await account(stack, DOMAIN);
+    const bob = await account(stack, DOMAIN);
+    const d = newDevice('apns', prov.param.apns);
+    await sleepingDevice(stack, bob, d);
+    prov.apns.respond(d.prid, { status: 410, reason: 'Unregistered' });
+    const a = new TestUa(alice.user, DOMAIN, alice.password, pn.node.sipPort);
+    await a.open();
+    uas.push(a);
+    const started = Date.now();
+    const res = await a.invite(bob.user);
+    assert.equal(res.status, 480);
+    assert.ok(Date.now() - started < 10_000, 'not the 20 s wait: nothing can wake the device');
+    const r = await sender.wait((p) => p.req.kind === 'call' && p.req.target.prid === d.prid);
+    assert.equal(r.res.status, 410);
+    assert.equal(r.res.invalidToken, true);
+    const rows = await stack.dbPool().query<Array<{ push_prid: string | null; push_provider: string | null }>>(
+      'SELECT push_prid, push_provider FROM devices WHERE account_id = ?', [bob.id]);
+    assert.deepEqual(rows.map((x) => [x.push_provider, x.push_prid]), [[null, null]], 'the dead token is gone');
   });
 });
 
 describe('push-call: the wait runs out', function () {
   this.timeout(60_000);
   let stack: StackHandle;
+  let prov: Providers;
   let sender: RecordingSender;
   let pn: PushNode;
   before(async () => {
     stack = await getSharedStack();
-    sender = new RecordingSender(acceptAll);
+    prov = await startProviders(stack);
+    sender = prov.sender;
     pn = await startPushNode(stack, sender, { waitSeconds: 2 });
   });
-  after(async () => { await pn?.stop(); });
+  after(async () => {
+    await pn?.stop();
+    await prov?.close();
+  });
 
   it('no REGISTER within push.callWaitSeconds: 480 to the caller and a missed-call push to every device of the callee', async () => {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);
-    const iphone = newDevice('apns');
-    const pixel = newDevice('fcm');
+    const iphone = newDevice('apns', prov.param.apns);
+    const pixel = newDevice('fcm', prov.param.fcm);
     await sleepingDevice(stack, bob, iphone);
     await sleepingDevice(stack, bob, pixel);
     const a = new TestUa(alice.user, DOMAIN, alice.password, pn.node.sipPort);
@@ -141,6 +188,7 @@ describe('push-call: the wait runs out', function () {
         const m = await sender.wait((p) => p.req.kind === 'missed-call' && p.req.target.prid === d.prid);
         assert.equal(m.req.data.callId, res.callId);
         assert.ok(m.req.alert?.title);
+        assert.equal(m.res.ok, true, `delivered to the ${d.provider} stand-in: ${JSON.stringify(m.res)}`);
       }
       const c = await pn.node.cdr((x) => x.aLegCallId === res.callId);
       assert.equal(c.sipStatus, 480);

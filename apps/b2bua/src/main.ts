@@ -2,9 +2,15 @@
 // connects to sipd. Options: --sipd-host H --sipd-port P --sipd-secret S (default: this run's
 // sipd), --rtpengine [name=]host:port (repeatable; default this run's rtpengine),
 // --no-answer-timeout MS, --default-country CC, --node-id ID. Stops on SIGTERM/SIGINT, letting
-// calls in progress end for up to 5 s.
-import { loadConfig, portsFromBase, resolveSecrets } from '@openline/config';
-import { createLogger } from '@openline/log';
+// calls in progress end for up to 5 s. With push.apns or push.fcm enabled, sleeping devices are
+// woken by the push-call server (apps/push), which also sends the binding-refresh pushes.
+import { Redis } from 'ioredis';
+import { loadConfig, portsFromBase, resolveSecrets, type Config, type Secrets } from '@openline/config';
+import { createDbPool, dbOptionsFrom } from '@openline/db';
+import { RedisLocationStore } from '@openline/location';
+import { createLogger, type Logger } from '@openline/log';
+import { createPushSender, DevicePushBindings, pushEnabled } from '@openline/push';
+import { startPushService, type PushService } from '@openline/push-server';
 import { createB2bua } from './app';
 import { parseHostPort, type B2buaSettingsInput } from './lib/settings';
 
@@ -15,6 +21,31 @@ function arg(argv: string[], name: string): string | undefined {
 
 function args(argv: string[], name: string): string[] {
   return argv.flatMap((a, i) => (a === `--${name}` && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
+}
+
+/** The push-call server with the dispatcher from config.push (a dead token is cleared from the devices table). */
+async function startPush(config: Config, secrets: Secrets, logger: Logger): Promise<{ service: PushService; close(): Promise<void> }> {
+  const ports = portsFromBase(config.ports.base);
+  const pool = createDbPool(dbOptionsFrom(config, secrets));
+  const redis = new Redis({ host: '127.0.0.1', port: ports.redis, maxRetriesPerRequest: 2 });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (push)'));
+  const devices = new DevicePushBindings(pool);
+  const sender = createPushSender(config, {
+    onInvalidToken: async (t) => { await devices.removeToken(t.provider, t.prid); },
+  });
+  const location = new RedisLocationStore(redis, { sweepIntervalMs: 0 });
+  const service = await startPushService({
+    sender, redis, db: pool, location, waitSeconds: config.push.callWaitSeconds,
+    refreshBeforeSeconds: config.push.refreshBeforeSeconds, logger: logger.child({ component: 'push' }),
+  });
+  return {
+    service,
+    async close() {
+      await service.close();
+      await redis.quit().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    },
+  };
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
@@ -29,6 +60,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const country = arg(argv, 'default-country');
   if (country !== undefined) settings.defaultCountry = country;
   const sipdPort = arg(argv, 'sipd-port');
+  const push = pushEnabled(config) ? await startPush(config, secrets, logger) : undefined;
   const app = await createB2bua({
     config, secrets, logger, settings,
     sipd: {
@@ -37,10 +69,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       secret: arg(argv, 'sipd-secret') ?? secrets.sipdAdminSecret,
     },
     ...(arg(argv, 'node-id') ? { nodeId: arg(argv, 'node-id') } : {}),
+    ...(push ? { push: push.service.calls } : {}),
   });
   const stop = (): void => {
     logger.info('stopping');
-    void app.close().then(() => process.exit(0));
+    void app.close().then(() => push?.close()).then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
