@@ -19,3 +19,4 @@ export * from './component/component';
 export * from './component/outbox';
 export * from './xmpp/xml';
 export * from './xmpp/client';
+export * from './push/sender-dispatcher';

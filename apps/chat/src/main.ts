@@ -8,8 +8,10 @@ import { ArchiveWatcher } from './archive/watcher';
 import { RetentionJob } from './archive/retention';
 import { ChatComponent } from './component/component';
 import { SystemOutbox } from './component/outbox';
-import { RecordingPushDispatcher } from './push/dispatcher';
+import { createPushSender, pushEnabled } from '@openline/push';
+import { PushDispatcher, RecordingPushDispatcher } from './push/dispatcher';
 import { PushAppServer } from './push/app-server';
+import { PushSenderDispatcher, removeDeadPushToken } from './push/sender-dispatcher';
 import { xmppEndpoints, xmppSecrets } from './settings';
 import { chatContextFrom } from './setup';
 
@@ -18,8 +20,12 @@ async function main(): Promise<void> {
   const secrets = resolveSecrets(config);
   const log = createLogger({ component: 'chat', level: config.log.level });
   const ctx = chatContextFrom(config, secrets);
-  // Until apps/push provides the APNs/FCM dispatcher, alerts are recorded (and logged in chat_push_log).
-  const dispatcher = new RecordingPushDispatcher();
+  // APNs/FCM when push.apns or push.fcm is enabled; otherwise alerts are only recorded (and logged in chat_push_log).
+  const sender = pushEnabled(config) ? createPushSender(config, {
+    onInvalidToken: (t) => removeDeadPushToken(ctx.db, t.provider, t.prid),
+    onResult: (_req, r) => { if (!r.ok) log.warn({ provider: r.provider, status: r.status, reason: r.reason, attempts: r.attempts }, 'chat push failed'); },
+  }) : undefined;
+  const dispatcher: PushDispatcher = sender ? new PushSenderDispatcher(sender) : new RecordingPushDispatcher();
   const push = new PushAppServer(ctx.db, ctx.settings, dispatcher);
   const ep = xmppEndpoints(ctx.ports);
   const component = new ChatComponent({
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
     await outbox.stop();
     await watcher.stop();
     await component.stop();
+    await sender?.close();
     await ctx.close();
     if (ready) fs.rmSync(ready, { force: true });
     log.flush();

@@ -1,5 +1,5 @@
-// The hand-off to the product's push service (APNs/FCM). The real dispatcher belongs to the push
-// issue (apps/push); until it exists the chat service records what it would send.
+// The hand-off to the product's push service (APNs/FCM): PushSenderDispatcher (sender-dispatcher.ts)
+// over @openline/push when push.apns or push.fcm is enabled, else RecordingPushDispatcher.
 
 export interface PushAlert {
   accountId: number;
@@ -24,7 +24,7 @@ export interface PushDispatcher {
   send(alert: PushAlert): Promise<void>;
 }
 
-/** Keeps every alert in memory (tests, and the default until apps/push provides a dispatcher). */
+/** Keeps every alert in memory (tests, and the default when no push provider is enabled). */
 export class RecordingPushDispatcher implements PushDispatcher {
   readonly sent: PushAlert[] = [];
 
