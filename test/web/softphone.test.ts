@@ -1,0 +1,270 @@
+// Acceptance (issue 9, browser end to end): the web softphone (apps/web, served by the API at `/`)
+// in Debian's Chromium with fake media devices, against the stack started by the project's
+// supervisor, everything inside a network namespace with only `lo` (support/stack-host.ts,
+// support/browser.ts). Pages are driven through the client's data-testid contract
+// (docs/web-client-contract.md); media is measured with getStats over 2 s windows.
+import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { launchInNamespace, type NamespacedBrowser } from './support/browser';
+import { StackHost } from './support/host-client';
+import { growth, Softphone } from './support/softphone';
+import type { HostAccount } from './support/stack-host';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'web');
+/** Media counters are compared over windows this long. */
+const WINDOW_MS = 2000;
+/** More than a muted/held direction can carry in a window (RTP headers of stray packets), far less than audio. */
+const SILENT_BYTES = 600;
+/** Opus at ~32 kbit/s carries ~8000 bytes in 2 s; G.711 16000. */
+const FLOWING_BYTES = 3000;
+
+interface CallLogEntry { direction: string; other: { username: string | null }; answered: boolean; durationSeconds: number; outcome: string }
+
+describe('web softphone in Chromium, end to end through the stack', function () {
+  this.timeout(180_000);
+  let host: StackHost;
+  let chrome: NamespacedBrowser;
+  let alice: HostAccount;
+  let bob: HostAccount;
+  let a: Softphone;
+  let b: Softphone;
+  const pages: Softphone[] = [];
+  let baresipPhone: number | undefined;
+
+  const open = async (name: string, query = ''): Promise<Softphone> => {
+    const p = await Softphone.open(chrome.browser, name, `${host.info.apiUrl}/${query}`);
+    pages.push(p);
+    return p;
+  };
+
+  /** Both directions of a two-party call carry audio, measured on both pages over the same window. */
+  const assertAudioBothWays = async (x: Softphone, y: Softphone, what: string): Promise<void> => {
+    const [wx, wy] = await Promise.all([x.statsOver(WINDOW_MS), y.statsOver(WINDOW_MS)]);
+    assert.ok(growth(wx, 'audioBytesIn') > FLOWING_BYTES, `${what}: ${x.name} inbound audio bytes grew ${growth(wx, 'audioBytesIn')} in ${WINDOW_MS} ms`);
+    assert.ok(growth(wy, 'audioBytesIn') > FLOWING_BYTES, `${what}: ${y.name} inbound audio bytes grew ${growth(wy, 'audioBytesIn')} in ${WINDOW_MS} ms`);
+  };
+
+  before(async function () {
+    this.timeout(180_000);
+    host = await StackHost.start();
+    chrome = await launchInNamespace(host.ns.name);
+    alice = await host.account('alice');
+    bob = await host.account('bob');
+    a = await open('alice');
+    b = await open('bob');
+    await Promise.all([a.signInRegistered(alice.username, alice.webPassword), b.signInRegistered(bob.username, bob.webPassword)]);
+  });
+
+  // A failed test must not leave a call up for the next one.
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    for (const p of pages) {
+      const s = await p.callState().catch(() => null);
+      if (s !== null && s !== 'ended') await p.el('hangup').click({ timeout: 2000 }).catch(() => undefined);
+      if ((await p.el('incoming').count().catch(() => 0)) > 0) await p.el('decline').click({ timeout: 2000 }).catch(() => undefined);
+    }
+    process.stdout.write(`${await host.diagnostics().catch(() => '')}\n`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    for (const p of pages) await p.close();
+    if (baresipPhone !== undefined) await host.call('baresipStop', { phone: baresipPhone }).catch(() => undefined);
+    await chrome?.close();
+    await host?.stop();
+  });
+
+  describe('harness', () => {
+    it('the namespace has only lo, and the stack serves the client and /v1/client/config in it', async () => {
+      const links = host.ns.exec('ip', ['-o', 'link', 'show']).trim().split('\n').map((l) => l.split(':')[1]?.trim());
+      assert.deepEqual(links, ['lo']);
+      for (const s of ['sipd', 'registrar', 'b2bua', 'api']) assert.ok(host.info.services.includes(s), `${s} runs: ${host.info.services.join(', ')}`);
+      const health = await host.http('GET', '/v1/health');
+      assert.equal(health.status, 200, health.text);
+      const cfg = await host.http('GET', '/v1/client/config');
+      assert.equal(cfg.status, 200, cfg.text);
+      const body = cfg.body as { sipDomain: string; wssUrl: string };
+      assert.equal(body.sipDomain, host.info.sipDomain);
+      assert.equal(body.wssUrl, `wss://127.0.0.1:${host.info.wssPort}`);
+      assert.equal(await a.el('signin-form').isVisible(), false, 'signed in: the sign-in form is gone');
+    });
+  });
+
+  describe('sign-in', () => {
+    it('a wrong password shows signin-error and no SIP registration is attempted (no WebSocket to sipd)', async () => {
+      const eve = await open('eve-wrong');
+      const account = await host.account('eve');
+      await eve.signIn(account.username, 'definitely-not-the-password');
+      await eve.el('signin-error').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await eve.el('signin-error').innerText(), /\S/, 'the error has a human text');
+      // Give a (wrong) client time to go on and register anyway.
+      await eve.page.waitForTimeout(1500);
+      const reg = eve.el('reg-status');
+      const state = (await reg.count()) > 0 ? await reg.getAttribute('data-state') : null;
+      assert.notEqual(state, 'registered');
+      assert.equal(await eve.el('idle').isVisible(), false, 'not signed in: no idle screen');
+      const wss = eve.websockets.filter((u) => u.includes(`:${host.info.wssPort}`));
+      assert.deepEqual(wss, [], 'no WebSocket to sipd was opened');
+      await eve.close();
+    });
+
+    it('the right password registers over WSS (reg-status registered, idle screen)', async () => {
+      assert.equal(await a.el('reg-status').getAttribute('data-state'), 'registered');
+      assert.equal(await b.el('reg-status').getAttribute('data-state'), 'registered');
+      assert.ok(a.websockets.some((u) => u.startsWith('wss://') && u.includes(`:${host.info.wssPort}`)), `alice's WebSockets: ${a.websockets.join(', ')}`);
+    });
+  });
+
+  describe('audio call browser A → browser B', () => {
+    it('B rings and answers; audio flows both ways; the in-call screen is saved as an artifact', async () => {
+      await a.dial(bob.username);
+      await b.el('incoming').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(await b.el('incoming-from').innerText(), new RegExp(alice.username));
+      await a.waitAttr('call-screen', 'data-state', 'ringing', 10_000);
+      await b.answer();
+      await Promise.all([a.established(), b.established()]);
+      assert.equal(await b.el('incoming').isVisible(), false, 'the incoming panel is gone once answered');
+      assert.match(await a.el('call-peer').innerText(), new RegExp(bob.username));
+      await assertAudioBothWays(a, b, 'established');
+      assert.match(await a.el('call-timer').innerText(), /^\d\d:\d\d$/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const shot = path.join(ARTIFACTS, 'in-call.png');
+      await a.screenshot(shot);
+      assert.ok(statSync(shot).size > 1000, 'screenshot written');
+      process.stdout.write(`      in-call screenshot: ${shot}\n`);
+    });
+
+    it('mute stops A\'s outbound audio (B receives none) and unmute restores it', async () => {
+      assert.equal(await a.pressed('mute'), 'false');
+      await a.el('mute').click();
+      assert.equal(await a.pressed('mute'), 'true');
+      await a.page.waitForTimeout(500);
+      const [wa, wb] = await Promise.all([a.statsOver(WINDOW_MS), b.statsOver(WINDOW_MS)]);
+      assert.ok(growth(wa, 'audioBytesOut') < SILENT_BYTES, `muted: alice still sent ${growth(wa, 'audioBytesOut')} bytes in ${WINDOW_MS} ms`);
+      assert.ok(growth(wb, 'audioBytesIn') < SILENT_BYTES, `muted: bob still received ${growth(wb, 'audioBytesIn')} bytes`);
+      assert.ok(growth(wa, 'audioBytesIn') > FLOWING_BYTES, `muted: bob → alice must still flow (${growth(wa, 'audioBytesIn')})`);
+      await a.el('mute').click();
+      assert.equal(await a.pressed('mute'), 'false');
+      await a.page.waitForTimeout(500);
+      await assertAudioBothWays(a, b, 'unmuted');
+    });
+
+    it('hold stops the audio to A (state held) and resume restores both directions', async () => {
+      await a.el('hold').click();
+      await a.waitAttr('call-screen', 'data-state', 'held', 15_000);
+      assert.equal(await a.pressed('hold'), 'true');
+      await a.page.waitForTimeout(500);
+      const wa = await a.statsOver(WINDOW_MS);
+      assert.ok(growth(wa, 'audioBytesIn') < SILENT_BYTES, `held: alice still received ${growth(wa, 'audioBytesIn')} bytes in ${WINDOW_MS} ms`);
+      assert.notEqual(await b.callState(), 'ended', 'bob stays in the call');
+      await a.el('hold').click();
+      await a.waitAttr('call-screen', 'data-state', 'established', 15_000);
+      assert.equal(await a.pressed('hold'), 'false');
+      await a.page.waitForTimeout(500);
+      await assertAudioBothWays(a, b, 'resumed');
+    });
+
+    it('hang up returns both to idle, and the CDR / call log shows the answered call on both sides', async () => {
+      await a.el('hangup').click();
+      await Promise.all([a.idle(), b.idle()]);
+      assert.equal(await a.el('incoming').isVisible(), false);
+      const calls = async (acc: HostAccount): Promise<CallLogEntry[]> => {
+        const r = (await host.call('calls', { login: acc.username, password: acc.webPassword })) as { status: number; body: { items: CallLogEntry[] }; text: string };
+        assert.equal(r.status, 200, r.text);
+        return r.body.items;
+      };
+      let out: CallLogEntry[] = [];
+      for (let i = 0; i < 50 && out.length === 0; i++) {
+        out = await calls(alice);
+        if (out.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(out.length, 1, `alice's call log: ${JSON.stringify(out)}`);
+      assert.equal(out[0]!.direction, 'outgoing');
+      assert.equal(out[0]!.other.username, bob.username);
+      assert.equal(out[0]!.answered, true);
+      assert.ok(out[0]!.durationSeconds >= 6, `talk time ${out[0]!.durationSeconds} s`);
+      const inB = await calls(bob);
+      assert.equal(inB[0]?.direction, 'incoming');
+      assert.equal(inB[0]?.outcome, 'answered');
+      // The client's own call log, reloaded from GET /v1/me/calls.
+      await a.el('call-log-refresh').click();
+      await a.el('call-log-item').first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await a.el('call-log-item').first().getAttribute('data-direction'), 'out');
+      assert.equal(await a.el('call-log-item').first().getAttribute('data-status'), 'answered');
+      await b.el('call-log-refresh').click();
+      await b.el('call-log-item').first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await b.el('call-log-item').first().getAttribute('data-direction'), 'in');
+      assert.equal(await b.el('call-log-item').first().getAttribute('data-status'), 'answered');
+    });
+  });
+
+  describe('video call browser A → browser B', () => {
+    it('both sides decode inbound video frames (framesDecoded grows on both)', async () => {
+      await a.dial(bob.username, true);
+      await b.answer(true);
+      await Promise.all([a.established(), b.established()]);
+      await a.page.waitForTimeout(1000);
+      const [wa, wb] = await Promise.all([a.statsOver(WINDOW_MS), b.statsOver(WINDOW_MS)]);
+      assert.ok(growth(wa, 'videoFramesDecoded') > 10, `alice decoded ${growth(wa, 'videoFramesDecoded')} frames in ${WINDOW_MS} ms`);
+      assert.ok(growth(wb, 'videoFramesDecoded') > 10, `bob decoded ${growth(wb, 'videoFramesDecoded')} frames in ${WINDOW_MS} ms`);
+      assert.ok(growth(wa, 'audioBytesIn') > FLOWING_BYTES && growth(wb, 'audioBytesIn') > FLOWING_BYTES, 'audio flows too');
+      assert.equal(await a.el('remote-video').count(), 1);
+      await b.el('hangup').click();
+      await Promise.all([a.idle(), b.idle()]);
+    });
+  });
+
+  describe('relay-only ICE (?relay=1) through coturn', () => {
+    it('a relay-only browser connects through a TURN relay candidate and audio flows', async () => {
+      const carol = await host.account('carol');
+      const c = await open('carol-relay', '?relay=1');
+      await c.signInRegistered(carol.username, carol.webPassword);
+      await c.dial(bob.username);
+      await b.answer();
+      await Promise.all([c.established(), b.established()]);
+      await assertAudioBothWays(c, b, 'relay');
+      const s = await c.stats();
+      assert.equal(s.localCandidateType, 'relay', `carol's selected pair: local ${s.localCandidateType}, remote ${s.remoteCandidateType}`);
+      await c.el('hangup').click();
+      await Promise.all([c.idle(), b.idle()]);
+    });
+  });
+
+  describe('browser ↔ baresip (SIP over UDP, G.711 only: rtpengine transcodes)', () => {
+    let dave: HostAccount;
+    before(async () => {
+      dave = await host.account('dave');
+      const started = (await host.call('baresipStart', { account: dave, toneHz: 1000 })) as { phone: number };
+      baresipPhone = started.phone;
+      await host.call('baresipRegistered', { phone: baresipPhone });
+    });
+
+    it('the browser calls baresip (auto-answer) and receives its tone', async () => {
+      await a.dial(dave.username);
+      await a.established();
+      await a.page.waitForTimeout(500);
+      const w = await a.statsOver(WINDOW_MS);
+      assert.ok(growth(w, 'audioBytesIn') > FLOWING_BYTES, `alice inbound audio grew ${growth(w, 'audioBytesIn')} bytes`);
+      assert.ok(growth(w, 'audioEnergyIn') > 0.01, `the tone is not silence: totalAudioEnergy grew ${growth(w, 'audioEnergyIn')}`);
+      process.stdout.write(`      browser's inbound codec from baresip: ${w.after.audioCodecIn}\n`);
+      await a.el('hangup').click();
+      await a.idle();
+    });
+
+    it('baresip calls the browser, which rings, answers and receives its tone', async () => {
+      await host.call('baresipCommand', { phone: baresipPhone!, command: 'dial', args: `sip:${bob.username}@${bob.domain}` });
+      await b.el('incoming').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(await b.el('incoming-from').innerText(), new RegExp(dave.username));
+      await b.answer();
+      await b.established();
+      await b.page.waitForTimeout(500);
+      const w = await b.statsOver(WINDOW_MS);
+      assert.ok(growth(w, 'audioBytesIn') > FLOWING_BYTES, `bob inbound audio grew ${growth(w, 'audioBytesIn')} bytes`);
+      assert.ok(growth(w, 'audioEnergyIn') > 0.01, `the tone is not silence: totalAudioEnergy grew ${growth(w, 'audioEnergyIn')}`);
+      await b.el('hangup').click();
+      await b.idle();
+    });
+  });
+});
