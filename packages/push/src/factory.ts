@@ -86,7 +86,7 @@ export function fcmFromConfig(c: PushConfig['fcm'], rootDir: string): FcmProvide
   if (tokenUrl) redirects.set(OAUTH_HOST, redirectTarget(tokenUrl, c.tokenUrl ? 'push.fcm.tokenUrl' : 'push.fcm.endpoint'));
   const ca = c.caFile ? readKeyFile(c.caFile, 'push.fcm.caFile', rootDir) : undefined;
   const httpAgent = redirects.size || ca ? new RedirectAgent(redirects, ca) : undefined;
-  return new FcmProvider({ serviceAccount, serviceAccountFile: path.resolve(rootDir, c.serviceAccountFile), ...(httpAgent ? { httpAgent } : {}) });
+  return new FcmProvider({ serviceAccount, serviceAccountFile: path.resolve(rootDir, c.serviceAccountFile), ...(httpAgent ? { httpAgent, ownsAgent: true } : {}) });
 }
 
 /** A PushDispatcher with the providers enabled in config.push (none enabled: every push is 'unsupported-provider'). */

@@ -28,6 +28,8 @@ export interface FcmProviderOptions {
   serviceAccountFile?: string;
   /** Agent for FCM and OAuth requests (tests: a RedirectAgent to the stand-in). */
   httpAgent?: Agent;
+  /** close() also destroys httpAgent (its keep-alive sockets): set when the agent was made for this provider. */
+  ownsAgent?: boolean;
 }
 
 interface Mapped { status: number; reason: string; invalidToken?: boolean; retryable?: boolean }
@@ -73,7 +75,7 @@ export class FcmProvider implements PushProvider {
   private readonly app: App;
   private readonly messaging: Messaging;
 
-  constructor(opts: FcmProviderOptions) {
+  constructor(private readonly opts: FcmProviderOptions) {
     const sa = opts.serviceAccount;
     // A unique app name: initializeApp refuses a second app with the same name in one process.
     this.app = initializeApp({
@@ -97,5 +99,6 @@ export class FcmProvider implements PushProvider {
 
   async close(): Promise<void> {
     await deleteApp(this.app);
+    if (this.opts.ownsAgent) this.opts.httpAgent?.destroy();
   }
 }
