@@ -4,6 +4,7 @@ import { Invitation, Inviter, Registerer, RegistererState, UserAgent, type URI }
 import { defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerFactory } from 'sip.js/lib/platform/web';
 import type { SipCredentials, TurnCredentials } from './api';
 import { Call } from './call';
+import { preferMd5Challenges } from './digest';
 
 export type RegState = 'connecting' | 'registered' | 'unregistered' | 'error';
 
@@ -44,7 +45,6 @@ export class Phone {
       authorizationPassword: o.sip.password,
       transportOptions: { server: o.wssUrl, connectionTimeout: 5, keepAliveInterval: 30 },
       instanceId: o.instanceId,
-      instanceIdAlwaysAdded: true,
       logLevel: 'warn',
       userAgentString: 'openline-web',
       sessionDescriptionHandlerFactory: this.sdhFactory(),
@@ -57,6 +57,10 @@ export class Phone {
         onInvite: (invitation) => this.onInvite(invitation),
       },
     });
+    // SIP.js answers only an MD5 challenge, and only the first one: put MD5 first (digest.ts).
+    const transport = this.ua.transport;
+    const deliver = transport.onMessage;
+    transport.onMessage = (message: string) => deliver?.(preferMd5Challenges(message));
     this.registerer = new Registerer(this.ua, { expires: 300, regId: 1 });
     this.registerer.stateChange.addListener((s) => {
       if (this.stopped) return;
