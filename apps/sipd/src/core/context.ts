@@ -82,9 +82,12 @@ export function serialize(msg: SipMessage): Buffer {
   return serializeMessage(msg);
 }
 
-/** Sends without a transaction (ACK for 2xx, 2xx retransmissions); failures are logged only. */
-export function sendStateless(ctx: EngineContext, msg: SipMessage, dest: Destination): void {
-  ctx.transport.send(msg, dest).catch((err: unknown) => {
+/**
+ * Sends without a transaction (ACK for 2xx, 2xx retransmissions); failures are logged only.
+ * `wire`: msg already serialised (a retransmitted 2xx keeps the bytes sent the first time).
+ */
+export function sendStateless(ctx: EngineContext, msg: SipMessage, dest: Destination, wire?: Buffer): void {
+  ctx.transport.send(msg, dest, wire).catch((err: unknown) => {
     ctx.logger.warn({ err: String(err), callId: msg.callId, dest }, 'stateless send failed');
   });
 }

@@ -281,12 +281,14 @@ export class UasHandler {
     this.ctx.counters.responseOut(method, status);
     const dest = ir.tx.destination;
     const sending = ir;
+    // Serialised once: these bytes go on the wire, to the app's echo and into retransmissions.
+    const wire = serialize(res);
     const deliver = (): void => {
-      if (status >= 200) this.sendFinal(sending, res);
-      else this.sendProvisional(sending, res);
+      if (status >= 200) this.sendFinal(sending, res, true, wire);
+      else this.sendProvisional(sending, res, wire);
       if (success) this.ctx.flows.onResponseSent(sending.request, res, sending.inbound);
-      if (rseq !== undefined && sending.dialog) this.retransmitReliable(sending, sending.dialog, res, rseq);
-      if (method === 'INVITE' && success && sending.dialog) this.awaitAck(sending, res);
+      if (rseq !== undefined && sending.dialog) this.retransmitReliable(sending, sending.dialog, res, rseq, wire);
+      if (method === 'INVITE' && success && sending.dialog) this.awaitAck(sending, res, wire);
       if (sessionPlan && sending.dialog) this.ctx.sessionTimers.arm(sending.dialog, sessionPlan);
       // srv: a 200 the app sends to a new INVITE starts the call record (role uas).
       if (sending.initialInvite && success) this.ctx.cdr.start('application', 'uas', res);
@@ -302,7 +304,6 @@ export class UasHandler {
     if (status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     if (method === 'BYE' && status >= 200 && ir.dialog) this.dropDialog(ir.dialog);
 
-    const wire = serialize(res);
     app.sendResponse(msgId, {
       kind: 'response-sent',
       meta: applicationMeta(wire.length, dest.protocol, dest.address, dest.port),
@@ -385,9 +386,9 @@ export class UasHandler {
     this.sendFinal(ir, createResponse(ir.request, ir.request.method === 'INVITE' ? 408 : 500, ir.request.method === 'INVITE' ? 'Request Timeout' : 'Server Internal Error', ir.localTag));
   }
 
-  private sendProvisional(ir: InboundRequest, res: SipResponse): void {
+  private sendProvisional(ir: InboundRequest, res: SipResponse, wire?: Buffer): void {
     try {
-      ir.tx.respond(res);
+      ir.tx.respond(res, wire);
     } catch (err) {
       this.ctx.logger.warn({ callId: ir.request.callId, err: String(err) }, 'provisional response refused by the transaction');
     }
@@ -402,9 +403,9 @@ export class UasHandler {
    * RFC 3262 §3: resend until PRACK; none after 64*T1 ⇒ the INVITE is rejected with a 5xx (a 2xx
    * the app already sent and that waited for this PRACK goes out instead).
    */
-  private retransmitReliable(ir: InboundRequest, dialog: Dialog, res: SipResponse, rseq: number): void {
+  private retransmitReliable(ir: InboundRequest, dialog: Dialog, res: SipResponse, rseq: number, wire: Buffer): void {
     const cseq = parseCSeq(ir.request.get('cseq') ?? '')?.seq ?? 0;
-    this.reliable.start(dialog.id, rseq, cseq, res.body.length > 0, () => { if (!ir.finalSent) this.sendProvisional(ir, res); }, () => {
+    this.reliable.start(dialog.id, rseq, cseq, res.body.length > 0, () => { if (!ir.finalSent) this.sendProvisional(ir, res, wire); }, () => {
       if (ir.finalSent) return;
       this.ctx.logger.warn({ callId: ir.request.callId }, 'no PRACK for a reliable provisional response');
       this.sendFinal(ir, createResponse(ir.request, 500, 'Server Internal Error', ir.localTag));
@@ -412,7 +413,7 @@ export class UasHandler {
   }
 
   /** `cdr`: a final ≥ 300 to a new INVITE ends the call attempt (srv: call-rejected). */
-  private sendFinal(ir: InboundRequest, res: SipResponse, cdr = true): void {
+  private sendFinal(ir: InboundRequest, res: SipResponse, cdr = true, wire?: Buffer): void {
     ir.finalSent = true;
     this.forgetEarlyUpdate(ir);
     if (ir.dialog) this.reliable.stop(ir.dialog.id);
@@ -422,14 +423,14 @@ export class UasHandler {
     // Early dialogs end with a non-2xx final response (§12.3 / §13.3.1.4).
     if (res.status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     try {
-      ir.tx.respond(res);
+      ir.tx.respond(res, wire);
     } catch (err) {
       this.ctx.logger.warn({ callId: ir.request.callId, err: String(err) }, 'final response refused by the transaction');
     }
     if (cdr && ir.initialInvite && res.status >= 300) this.ctx.cdr.stop('application', 'call-rejected', res);
   }
 
-  private awaitAck(ir: InboundRequest, res: SipResponse): void {
+  private awaitAck(ir: InboundRequest, res: SipResponse, wire: Buffer): void {
     const dialog = ir.dialog!;
     const dest = ir.tx.destination;
     const old = this.awaitingAck.get(dialog.id);
@@ -437,7 +438,7 @@ export class UasHandler {
     const rtx = new Uas2xxRetransmitter(
       this.ctx.timers,
       !isReliable(dest.protocol),
-      () => sendStateless(this.ctx, res, dest),
+      () => sendStateless(this.ctx, res, dest, wire),
       () => {
         this.awaitingAck.delete(dialog.id);
         this.ctx.counters.ackTimeouts++;

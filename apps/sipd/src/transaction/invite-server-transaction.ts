@@ -59,7 +59,7 @@ export class InviteServerTransaction extends Transaction {
    * 2xx (the TU's retransmissions, §13.3.1.4) are sent in Accepted and, after Timer L, straight
    * through the transport. 300-699: Completed with Timer G/H. Anything else throws.
    */
-  respond(response: SipResponse): void {
+  respond(response: SipResponse, wire?: Buffer): void {
     const status = response.status;
     this.trying100 = clear(this.trying100);
     switch (this.state) {
@@ -67,32 +67,32 @@ export class InviteServerTransaction extends Transaction {
         if (status < 200) {
           // §17.2.1: "The TU passes any number of provisional responses to the server transaction".
           this.lastProvisional = response;
-          this.sendMessage(response);
+          this.sendMessage(response, this.destination, wire);
         } else if (status < 300) {
           // RFC 6026 §8.5: "If, while in the Proceeding state, the TU passes a 2xx response to the
           // server transaction, the server transaction MUST pass this response to the transport
           // layer for transmission" and move to Accepted.
           this.lastFinal = response;
-          this.sendMessage(response);
+          this.sendMessage(response, this.destination, wire);
           this.stateTransition(S.Accepted);
         } else {
           // §17.2.1: "the response MUST be passed to the transport layer for transmission, and the
           // state machine MUST enter the Completed state."
           this.lastFinal = response;
-          this.sendMessage(response);
+          this.sendMessage(response, this.destination, wire);
           this.stateTransition(S.Completed);
         }
         return;
       case S.Accepted:
         // RFC 6026 §8.7: "2xx responses from the TU ... MUST be passed to the transport layer".
         if (status >= 200 && status < 300) {
-          this.sendMessage(response);
+          this.sendMessage(response, this.destination, wire);
           return;
         }
         break;
       case S.Terminated:
         if (status >= 200 && status < 300) {
-          void this.transport.send(response, this.destination).catch(() => undefined);
+          void this.transport.send(response, this.destination, wire).catch(() => undefined);
           return;
         }
         break;

@@ -29,7 +29,7 @@ export class NonInviteServerTransaction extends Transaction {
   }
 
   /** The TU's response (§17.2.2). Throws once a final response has been sent. */
-  respond(response: SipResponse): void {
+  respond(response: SipResponse, wire?: Buffer): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) {
       throw new TransactionStateError(this.id, this.state, `respond(${response.status})`);
     }
@@ -37,14 +37,14 @@ export class NonInviteServerTransaction extends Transaction {
       // §17.2.2: "While in the Trying state, if the TU passes a provisional response to the server
       // transaction, the server transaction MUST enter the Proceeding state."
       this.lastProvisional = response;
-      this.sendMessage(response);
+      this.sendMessage(response, this.destination, wire);
       if (this.state === S.Trying) this.stateTransition(S.Proceeding);
     } else {
       // §17.2.2: "If the TU passes a final response (status codes 200-699) to the server while in
       // the Proceeding state, the transaction MUST enter the Completed state, and the response
       // MUST be passed to the transport layer for transmission."
       this.lastFinal = response;
-      this.sendMessage(response);
+      this.sendMessage(response, this.destination, wire);
       if (this.state === S.Trying || this.state === S.Proceeding) this.stateTransition(S.Completed);
     }
   }

@@ -7,8 +7,11 @@ import type { TransactionState } from './transaction-state';
 
 /** What a transaction needs from the transport layer (TransportLayer implements it). */
 export interface TransactionTransport {
-  /** Resolves when handed to the OS; rejects with a TransportError (§18). */
-  send(message: SipMessage, destination: Destination): Promise<void>;
+  /**
+   * Resolves when handed to the OS; rejects with a TransportError (§18). `wire`, when given, is
+   * `message` already serialised (sent as is).
+   */
+  send(message: SipMessage, destination: Destination, wire?: Buffer): Promise<void>;
 }
 
 export interface ClientTransactionUser {

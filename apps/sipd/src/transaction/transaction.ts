@@ -31,6 +31,8 @@ export abstract class Transaction {
   protected readonly t: TimerValues;
   private _state: TransactionState;
   private readonly terminationListeners: Array<(tx: Transaction) => void> = [];
+  /** The bytes the TU serialised for a message it handed us, reused for its retransmissions. */
+  private lastWire: { message: SipMessage; wire: Buffer } | undefined;
 
   protected constructor(opts: TransactionOptions, initial: TransactionState) {
     this.id = opts.id;
@@ -80,12 +82,18 @@ export abstract class Transaction {
     for (const fn of this.terminationListeners.splice(0)) fn(this);
   }
 
-  /** Hands a message to the transport; a failure goes to onTransportFailure (§17.1.4, §17.2.4). */
-  protected sendMessage(message: SipMessage, destination: Destination = this.destination): void {
+  /**
+   * Hands a message to the transport; a failure goes to onTransportFailure (§17.1.4, §17.2.4).
+   * `wire` is the message already serialised by the TU (it also echoes those bytes to its app), so
+   * neither this send nor the retransmissions of the same message serialise it again.
+   */
+  protected sendMessage(message: SipMessage, destination: Destination = this.destination, wire?: Buffer): void {
     if (this._state === TransactionState.Terminated) return;
+    if (wire !== undefined) this.lastWire = { message, wire };
+    else if (this.lastWire !== undefined && this.lastWire.message === message) wire = this.lastWire.wire;
     let p: Promise<void>;
     try {
-      p = this.transport.send(message, destination);
+      p = this.transport.send(message, destination, wire);
     } catch (err) {
       p = Promise.reject(err);
     }

@@ -147,8 +147,11 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     return n;
   }
 
-  /** Serialises and sends; see the top of this file for errors. */
-  async send(message: SipMessage, dest: Destination): Promise<void> {
+  /**
+   * Serialises and sends; see the top of this file for errors. `wire` is `message` already
+   * serialised by the caller (sent as is, not serialised twice).
+   */
+  async send(message: SipMessage, dest: Destination, wire?: Buffer): Promise<void> {
     if (this.closing !== undefined) throw new TransportError('ECLOSED', 'transport layer is closed');
     // RFC 6761 §6.4: a `.invalid` host (WebSocket clients' Via/Contact, RFC 7118 §5.2) never
     // resolves; only the connection the client opened reaches it.
@@ -161,7 +164,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       this.counters.sendErrors++;
       throw new TransportError('ENOLISTENER', `no ${dest.protocol} listener for ${dest.address}`);
     }
-    const data = serializeMessage(message);
+    const data = wire ?? serializeMessage(message);
     try {
       await transport.send(data, dest);
     } catch (err) {

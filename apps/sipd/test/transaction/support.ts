@@ -69,6 +69,8 @@ export interface Sent {
   message: SipMessage;
   destination: Destination;
   at: number;
+  /** The pre-serialised bytes the transaction handed over, if any. */
+  wire?: Buffer;
 }
 
 /** Records what transactions send; can be told to fail. */
@@ -77,9 +79,11 @@ export class RecordingTransport implements TransactionTransport {
   fail?: TransportError;
   constructor(private readonly clock?: FakeClock) {}
 
-  send(message: SipMessage, destination: Destination): Promise<void> {
+  send(message: SipMessage, destination: Destination, wire?: Buffer): Promise<void> {
     if (this.fail !== undefined) return Promise.reject(this.fail);
-    this.sent.push({ message, destination, at: this.clock?.now ?? 0 });
+    const sent: Sent = { message, destination, at: this.clock?.now ?? 0 };
+    if (wire !== undefined) sent.wire = wire;
+    this.sent.push(sent);
     return Promise.resolve();
   }
 
