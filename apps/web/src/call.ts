@@ -67,11 +67,18 @@ export class Call {
     return { constraints: this.constraints(), hold };
   }
 
+  /** Ends the call; an error that arrives after SIP.js already terminated the session still shows. */
   private end(error?: CallError): void {
-    if (this.state === 'ended') return;
-    if (error && !this.error) this.error = error;
-    this.state = 'ended';
-    this.changed();
+    let changed = false;
+    if (error && !this.error) {
+      this.error = error;
+      changed = true;
+    }
+    if (this.state !== 'ended') {
+      this.state = 'ended';
+      changed = true;
+    }
+    if (changed) this.changed();
   }
 
   private onSessionState(s: SessionState): void {

@@ -203,8 +203,6 @@ async function signIn(): Promise<void> {
 async function signOut(): Promise<void> {
   const p = phone;
   phone = undefined;
-  await p?.stop();
-  await api.signOut();
   call = undefined;
   callOnScreen = false;
   setRegistration('unregistered', 'Not registered');
@@ -213,6 +211,9 @@ async function signOut(): Promise<void> {
   ui.signin.hidden = false;
   ui.log.replaceChildren();
   render();
+  // Unregister and end the session on the server; the screen does not wait for it.
+  await p?.stop();
+  await api.signOut();
 }
 
 function wire(): void {
