@@ -1,6 +1,9 @@
 // The project's own services, started after the infrastructure, in this order (and after their
 // dependsOn). To add one: write a ServiceFactory and put it in PROJECT_SERVICES.
+import { execFile } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { ReadinessProbe, tcpProbe } from './probes';
 import { ServiceDefinition, ServiceFactory, StackContext } from './service';
@@ -12,12 +15,16 @@ import { chatService, ejabberdService } from './chat';
  */
 export function sipdService(ctx: StackContext): ServiceDefinition {
   const p = ctx.ports;
+  // SIP over secure WebSocket (RFC 7118) for browsers, with a self-signed certificate made once.
+  const keyFile = path.join(ctx.paths.confDir, 'sipd-wss.key');
+  const certFile = path.join(ctx.paths.confDir, 'sipd-wss.crt');
   return {
     name: 'sipd',
     command: path.join(ctx.rootDir, 'bin', 'sipd'),
     installHint: 'build it with `make build`',
     args: [
       '--contact', `sip:127.0.0.1:${p.sip};transport=udp,tcp`,
+      '--contact', `sips:127.0.0.1:${p.wss};transport=wss`, '--key-file', keyFile, '--cert-file', certFile,
       '--port', String(p.sipdAdmin),
       '--secret', ctx.secrets.sipdAdminSecret,
       '--address', '127.0.0.1',
@@ -27,14 +34,27 @@ export function sipdService(ctx: StackContext): ServiceDefinition {
     env: { LOG_LEVEL: ctx.config.log.level },
     ports: [
       { port: p.sip, proto: 'udp' }, { port: p.sip, proto: 'tcp' }, { port: p.sipdAdmin, proto: 'tcp' },
-      { port: p.sipdMetrics, proto: 'tcp' },
+      { port: p.sipdMetrics, proto: 'tcp' }, { port: p.wss, proto: 'tcp' },
     ],
     ready: tcpProbe(p.sipdAdmin),
+    prepare: () => ensureWssCertificate(keyFile, certFile, [ctx.config.api.publicHost, ctx.config.sip.domain]),
     endpoints: [
       `SIP       sip:127.0.0.1:${p.sip};transport=udp,tcp`,
+      `SIP WSS   wss://127.0.0.1:${p.wss} (self-signed certificate ${certFile})`,
       `sipd      admin (drachtio protocol) 127.0.0.1:${p.sipdAdmin}, metrics http://127.0.0.1:${p.sipdMetrics}/metrics`,
     ],
   };
+}
+
+/** A self-signed certificate for sipd's WSS listener: localhost, 127.0.0.1, ::1 and the given names. */
+function ensureWssCertificate(keyFile: string, certFile: string, names: string[]): Promise<void> {
+  if (fs.existsSync(keyFile) && fs.existsSync(certFile)) return Promise.resolve();
+  const san = new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1', ...names.map((n) => (net.isIP(n) ? `IP:${n}` : `DNS:${n}`))]);
+  return new Promise((resolve, reject) => {
+    execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
+      '-subj', '/CN=localhost', '-addext', `subjectAltName=${[...san].join(',')}`, '-keyout', keyFile, '-out', certFile],
+    (err, _out, stderr) => (err ? reject(new Error(`openssl (sipd WSS certificate): ${stderr.trim() || err.message}`)) : resolve()));
+  });
 }
 
 /** drachtio-server's log level names for the configured pino level. */
@@ -108,7 +128,10 @@ export function apiService(ctx: StackContext): ServiceDefinition {
     env: { OPENLINE_DATA_DIR: ctx.config.dataDir, OPENLINE_PORT_BASE: String(ctx.ports.base), OPENLINE_LOG_LEVEL: ctx.config.log.level },
     ports: [{ port: ctx.ports.api, proto: 'tcp' }],
     ready: tcpProbe(ctx.ports.api),
-    endpoints: [`API       http://127.0.0.1:${ctx.ports.api}/v1 (OpenAPI: /v1/openapi.json)`],
+    endpoints: [
+      `API       http://127.0.0.1:${ctx.ports.api}/v1 (OpenAPI: /v1/openapi.json)`,
+      `Web phone http://127.0.0.1:${ctx.ports.api}/`,
+    ],
   };
 }
 
