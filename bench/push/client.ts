@@ -20,7 +20,7 @@ export type ToClient = { type: 'call'; n: number } | { type: 'wake'; n: number }
 export type FromClient =
   | { type: 'ready' }
   | { type: 'invite-sent'; n: number; callId: string; at: number }
-  | { type: 'done'; n: number; status: number; registerToInviteMs: number; error?: string };
+  | { type: 'done'; n: number; status: number; registerToInviteMs: number; registerTo200Ms?: number; error?: string };
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const hex = (n: number): string => randomBytes(n).toString('hex');
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   };
   const wakes = new Map<number, () => void>();
 
-  const register = async (): Promise<number> => {
+  /** Send time of the authenticated REGISTER and arrival time of its 200. */
+  const register = async (): Promise<{ sent: number; ok: number }> => {
     const uri = `sip:${cfg.domain}`;
     const callId = `bench-reg-${hex(6)}`;
     const c = `<sip:${cfg.phone.user}@127.0.0.1:${phone.port};pn-provider=apns;pn-prid=${cfg.phone.prid};pn-param=${cfg.phone.param}>;+sip.instance="<${cfg.phone.instance}>"`;
@@ -109,9 +110,9 @@ async function main(): Promise<void> {
     const r1 = (await first).m;
     const second = phone.wait((m) => m.get('call-id') === callId && (m.status ?? 0) >= 200);
     const at = phone.send(msg(2, [digest(md5Challenge(r1, 'www-authenticate'), cfg.phone.user, cfg.phone.password, 'REGISTER', uri, 'Authorization')]));
-    const r2 = (await second).m;
-    if (r2.status !== 200) throw new Error(`REGISTER ${r2.status}`);
-    return at;
+    const r2 = await second;
+    if (r2.m.status !== 200) throw new Error(`REGISTER ${r2.m.status}`);
+    return { sent: at, ok: r2.at };
   };
 
   const call = async (n: number): Promise<void> => {
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     const sentAt = caller.send(invite(c2, b2, [digest(md5Challenge(r407, 'proxy-authenticate'), cfg.caller.user, cfg.caller.password, 'INVITE', uri, 'Proxy-Authorization')]));
     send({ type: 'invite-sent', n, callId, at: sentAt });
     await woken;
-    const registeredAt = await register();
+    const reg = await register();
     const final = (await f2).m;
     const status = final.status ?? 0;
     if (status !== 200) {
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     caller.send([`BYE ${target} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK${hex(6)};rport`, 'Max-Forwards: 70',
       `From: <sip:${cfg.caller.user}@${cfg.domain}>;tag=${tag}`, `To: ${toHdr}`, `Call-ID: ${callId}`, `CSeq: ${c3} BYE`, 'Content-Length: 0', '', ''].join('\r\n'));
     await bye;
-    send({ type: 'done', n, status, registerToInviteMs: inviteAt > 0 ? inviteAt - registeredAt : -1 });
+    send({ type: 'done', n, status, registerToInviteMs: inviteAt > 0 ? inviteAt - reg.sent : -1, registerTo200Ms: reg.ok - reg.sent });
   };
 
   process.on('message', (m: ToClient) => {
