@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { StackHandle } from '@openline/stack';
 import { getSharedStack } from '../support/stack';
 import { describeSippResult, freePort, runSipp } from '../support/sipp';
-import { account, injectionFile, type TestAccount } from '../b2bua/support/harness';
+import { account, bindDevice, injectionFile, type TestAccount } from '../b2bua/support/harness';
 import { startB2buaNode, type B2buaNode } from '../b2bua/support/harness';
 import { TestUa } from '../b2bua/support/ua';
 import {
@@ -126,6 +126,34 @@ describe('push-call: a sleeping phone woken for a call', function () {
     const c = await pn.node.cdr((x) => x.aLegCallId === res.callId);
     assert.equal(c.sipStatus, 487);
     assert.equal(sender.pushes.filter((p) => p.req.kind === 'missed-call' && p.req.target.prid === d.prid).length, 0);
+  });
+
+  it('a call to a device that is awake but busy (486) ends unanswered: missed-call alert to every push-capable device, no call push', async () => {
+    const alice = await account(stack, DOMAIN);
+    const bob = await account(stack, DOMAIN);
+    const awake = newDevice('fcm', prov.param.fcm);
+    const asleep = newDevice('apns', prov.param.apns);
+    await sleepingDevice(stack, bob, awake);
+    const phone = new TestUa(bob.user, DOMAIN, bob.password, pn.node.sipPort);
+    await phone.open();
+    uas.push(phone);
+    phone.answerMode = 'busy';
+    await bindDevice(pn.node, bob, phone.port, awake.instance);
+    const a = new TestUa(alice.user, DOMAIN, alice.password, pn.node.sipPort);
+    await a.open();
+    uas.push(a);
+    // Only the awake device is known at first: no push at all, the call is just busy.
+    const res = await a.invite(bob.user);
+    assert.equal(res.status, 486);
+    const m = await received(awake, 'missed-call');
+    assert.equal(m.callId, res.callId);
+    assert.equal(sender.pushes.filter((p) => p.req.kind === 'call' && p.req.data.callId === res.callId).length, 0, 'no call push to an awake device');
+    // With a second, sleeping device the busy one does not end the call: it waits for the push.
+    await sleepingDevice(stack, bob, asleep);
+    const second = a.invite(bob.user);
+    await received(asleep, 'call');
+    a.cancel();
+    assert.equal((await second).status, 487);
   });
 
   it('APNs 410 on the call push: the token is removed from the devices table and the caller gets 480 without waiting', async () => {

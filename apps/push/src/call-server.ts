@@ -128,6 +128,11 @@ class WaitingCall {
 
   start(): void {
     const o = this.server.opts;
+    // Nothing asleep: nothing to wait for (and no waitOver: the fork never waited); end() still alerts.
+    if (this.devices.size === 0) {
+      this.waiting = false;
+      return;
+    }
     // Listen before pushing: a fast device must not register between the push and the subscription.
     this.stopWatching = o.watcher.watchAor(this.call.callee.aor, (e) => this.onBinding(e));
     this.timer = setTimeout(() => { this.timer = undefined; this.stopWaiting('timeout'); }, o.waitSeconds * 1000);

@@ -153,6 +153,20 @@ describe('PushCallServer', () => {
     });
   });
 
+  describe('a call without sleeping devices', () => {
+    it('sends no call push, never calls waitOver, and still alerts every device when unanswered', async () => {
+      let over = 0;
+      const h = server.incomingCall({ ...call(), devices: [] }, () => undefined, () => over++);
+      await server.idle();
+      assert.equal(sender.requests.length, 0);
+      assert.equal(watcher.watchedAors, 0);
+      h.end('failed');
+      await server.idle();
+      assert.equal(over, 0);
+      assert.deepEqual(sender.requests.map((r) => r.kind), ['missed-call', 'missed-call', 'missed-call']);
+    });
+  });
+
   describe('end', () => {
     it('cancelled: a call-ended push to each pushed device; no listener or call left', async () => {
       const h = server.incomingCall(call(), () => undefined);

@@ -31,7 +31,8 @@ export interface PushCallGateway {
   /** False: asleep devices cannot be reached (the call does not wait for them). */
   readonly canWake: boolean;
   /**
-   * Wake the devices; `ring` adds a device that came online to the call's fork. `waitOver` is
+   * Called for every call to an account's devices while canWake (`devices` may be empty: the
+   * handle's end() still sends the missed-call alerts). Wake the devices; `ring` adds a device that came online to the call's fork. `waitOver` is
    * called once when no more woken device can join (the wait ran out, or every pushed device
    * has rung or has a dead token): the call then ends like any fork (480 when nothing rings).
    */

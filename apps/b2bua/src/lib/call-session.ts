@@ -252,8 +252,9 @@ export class CallSession {
       headers: { From: from, To: `<${aor}>` },
       device: d,
     });
-    if (canWake) {
-      fork.setKeepOpen(true);
+    if (this.deps.push.canWake) {
+      // Also without sleeping devices: an unanswered call gets the callee's missed-call alerts.
+      if (canWake) fork.setKeepOpen(true);
       for (const d of asleep) this.pushedInstances.add(d.instance);
       this.pushHandle = this.deps.push.incomingCall({
         sessionId: this.id, callId: this.cdr.aLegCallId, callee: { accountId: callee.id, aor },
