@@ -8,8 +8,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { launchInNamespace, type NamespacedBrowser } from './support/browser';
 import { StackHost } from './support/host-client';
-import { growth, Softphone } from './support/softphone';
-import type { HostAccount } from './support/stack-host';
+import { growth, Softphone, type MediaStats } from './support/softphone';
+import type { HostAccount, HostCdr } from './support/stack-host';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'web');
@@ -232,39 +232,82 @@ describe('web softphone in Chromium, end to end through the stack', function () 
     });
   });
 
-  describe('browser ↔ baresip (SIP over UDP, G.711 only: rtpengine transcodes)', () => {
+  describe('browser ↔ baresip (SIP over UDP, G.711 only)', () => {
     let dave: HostAccount;
+    let olga: HostAccount;
+    /** A browser that offers and answers only opus, so its calls with G.711-only baresip are transcoded. */
+    let o: Softphone;
     before(async () => {
       dave = await host.account('dave');
+      olga = await host.account('olga');
       const started = (await host.call('baresipStart', { account: dave, toneHz: 1000 })) as { phone: number };
       baresipPhone = started.phone;
-      await host.call('baresipRegistered', { phone: baresipPhone });
+      o = await Softphone.open(chrome.browser, 'olga-opus', `${host.info.apiUrl}/`, { opusOnly: true });
+      pages.push(o);
+      await Promise.all([host.call('baresipRegistered', { phone: baresipPhone }), o.signInRegistered(olga.username, olga.webPassword)]);
     });
 
-    it('the browser calls baresip (auto-answer) and receives its tone', async () => {
+    /** Media at the browser over a window (audio bytes grow), then the loudness of what it plays. */
+    const listen = async (p: Softphone, codec: RegExp): Promise<{ w: { before: MediaStats; after: MediaStats }; rms: number }> => {
+      await p.page.waitForTimeout(500);
+      const w = await p.statsOver(WINDOW_MS);
+      assert.ok(growth(w, 'audioBytesIn') > FLOWING_BYTES, `${p.name} inbound audio grew ${growth(w, 'audioBytesIn')} bytes in ${WINDOW_MS} ms`);
+      assert.match(w.after.audioCodecIn, codec, `${p.name}'s inbound codec`);
+      return { w, rms: await p.remoteAudioRms(1000) };
+    };
+    /** baresip's 1 kHz tone (amplitude 0.5, RMS 0.35) is what the browser plays, not silence. */
+    const assertHeardTone = (p: Softphone, m: { w: { before: MediaStats; after: MediaStats }; rms: number }): void => {
+      assert.ok(m.rms > 0.1, `${p.name} plays baresip's tone: loudest 50 ms RMS ${m.rms} (silence = 0); getStats ${JSON.stringify(m.w.after)}`);
+      assert.ok(growth(m.w, 'audioEnergyIn') > 0.01, `${p.name}: totalAudioEnergy grew ${growth(m.w, 'audioEnergyIn')}`);
+    };
+    /** The newest CDR of a call from `caller` to `callee`: the codecs rtpengine used on each leg. */
+    const cdrWith = async (caller: string, callee: string): Promise<HostCdr> => {
+      for (let i = 0; i < 50; i++) {
+        const c = (await host.cdrs(dave.username))[0];
+        if (c !== undefined && c.caller_username === caller && c.callee_username === callee) return c;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no CDR ${caller} → ${callee}: ${JSON.stringify(await host.cdrs(dave.username))}`);
+    };
+    const baresipHeard = async (): Promise<{ rms: number; seconds: number }> =>
+      (await host.call('baresipHeard', { phone: baresipPhone! })) as { rms: number; seconds: number };
+
+    it('a browser sharing G.711 calls baresip (auto-answer) and plays its tone (PCMU relayed, no transcoding)', async () => {
       await a.dial(dave.username);
       await a.established();
-      await a.page.waitForTimeout(500);
-      const w = await a.statsOver(WINDOW_MS);
-      assert.ok(growth(w, 'audioBytesIn') > FLOWING_BYTES, `alice inbound audio grew ${growth(w, 'audioBytesIn')} bytes`);
-      assert.ok(growth(w, 'audioEnergyIn') > 0.01, `the tone is not silence: totalAudioEnergy grew ${growth(w, 'audioEnergyIn')}`);
-      process.stdout.write(`      browser's inbound codec from baresip: ${w.after.audioCodecIn}\n`);
+      const m = await listen(a, /^audio\/PCM[UA]$/i);
       await a.el('hangup').click();
       await a.idle();
+      assertHeardTone(a, m);
     });
 
-    it('baresip calls the browser, which rings, answers and receives its tone', async () => {
-      await host.call('baresipCommand', { phone: baresipPhone!, command: 'dial', args: `sip:${bob.username}@${bob.domain}` });
-      await b.el('incoming').waitFor({ state: 'visible', timeout: 20_000 });
-      assert.match(await b.el('incoming-from').innerText(), new RegExp(dave.username));
-      await b.answer();
-      await b.established();
-      await b.page.waitForTimeout(500);
-      const w = await b.statsOver(WINDOW_MS);
-      assert.ok(growth(w, 'audioBytesIn') > FLOWING_BYTES, `bob inbound audio grew ${growth(w, 'audioBytesIn')} bytes`);
-      assert.ok(growth(w, 'audioEnergyIn') > 0.01, `the tone is not silence: totalAudioEnergy grew ${growth(w, 'audioEnergyIn')}`);
-      await b.el('hangup').click();
-      await b.idle();
+    it('an opus-only browser calls baresip: rtpengine transcodes opus ↔ PCMU, baresip hears the browser and the browser plays the tone', async () => {
+      await o.dial(dave.username);
+      await o.established();
+      const m = await listen(o, /^audio\/opus$/i);
+      await o.el('hangup').click();
+      await o.idle();
+      const c = await cdrWith(olga.username, dave.username);
+      assert.match(c.a_codec ?? '', /^opus/i, `browser leg codec: ${JSON.stringify(c)}`);
+      assert.match(c.b_codec ?? '', /^PCM[UA]/i, `baresip leg codec: ${JSON.stringify(c)}`);
+      const heard = await baresipHeard();
+      assert.ok(heard.rms > 0.02, `baresip heard the browser's fake microphone (opus → PCMU): loudest RMS ${heard.rms} over ${heard.seconds} s`);
+      assertHeardTone(o, m);
+    });
+
+    it('baresip calls the opus-only browser, which rings, answers and plays the tone (PCMU → opus)', async () => {
+      await host.call('baresipCommand', { phone: baresipPhone!, command: 'dial', args: `sip:${olga.username}@${olga.domain}` });
+      await o.el('incoming').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(await o.el('incoming-from').innerText(), new RegExp(dave.username));
+      await o.answer();
+      await o.established();
+      const m = await listen(o, /^audio\/opus$/i);
+      await o.el('hangup').click();
+      await o.idle();
+      const c = await cdrWith(dave.username, olga.username);
+      assert.match(c.a_codec ?? '', /^PCM[UA]/i, `baresip leg codec: ${JSON.stringify(c)}`);
+      assert.match(c.b_codec ?? '', /^opus/i, `browser leg codec: ${JSON.stringify(c)}`);
+      assertHeardTone(o, m);
     });
   });
 });

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { NetNamespace, requireNetns } from '../../sipd-webrtc/netns';
 import { tempDataDir } from '../../support/stack';
-import type { HostAccount, HostConfig, HostInfo, HostRequest } from './stack-host';
+import type { HostAccount, HostCdr, HostConfig, HostInfo, HostRequest } from './stack-host';
 
 type Params<M extends HostRequest['method']> = Extract<HostRequest, { method: M }>['params'];
 
@@ -97,6 +97,11 @@ export class StackHost {
 
   async http(method: 'GET' | 'POST', p: string, body?: unknown): Promise<HttpAnswer> {
     return (await this.call('http', { method, path: p, ...(body !== undefined ? { body } : {}) })) as HttpAnswer;
+  }
+
+  /** The account's CDRs, newest first, straight from MariaDB. */
+  async cdrs(username: string): Promise<HostCdr[]> {
+    return (await this.call('cdrs', { username })) as HostCdr[];
   }
 
   async log(service: string, lines = 40): Promise<string> {

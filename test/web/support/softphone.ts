@@ -11,6 +11,9 @@ export interface MediaStats {
   /** inbound-rtp totalAudioEnergy: grows only while the received audio is not silent. */
   audioEnergyIn: number;
   audioCodecIn: string;
+  /** inbound-rtp totalSamplesReceived / concealedSamples: decoded vs. made up by packet-loss concealment. */
+  audioSamplesIn: number;
+  audioConcealedIn: number;
   videoBytesIn: number;
   videoFramesDecoded: number;
   /** candidateType of both ends of the selected (nominated, succeeded) pair, e.g. host/relay. */
@@ -18,6 +21,20 @@ export interface MediaStats {
   remoteCandidateType: string;
   hasPeerConnection: boolean;
 }
+
+/** Page script for `opusOnly` (plain JavaScript: it runs in the page as written). */
+const OPUS_ONLY = `(() => {
+  const keep = () => RTCRtpReceiver.getCapabilities('audio').codecs.filter((c) => /^audio\\/(opus|telephone-event)$/i.test(c.mimeType));
+  const prefer = (pc) => {
+    for (const t of pc.getTransceivers()) {
+      if (t.receiver.track.kind === 'audio' && t.direction !== 'stopped') t.setCodecPreferences(keep());
+    }
+  };
+  const offer = RTCPeerConnection.prototype.createOffer;
+  const answer = RTCPeerConnection.prototype.createAnswer;
+  RTCPeerConnection.prototype.createOffer = function (...args) { prefer(this); return offer.apply(this, args); };
+  RTCPeerConnection.prototype.createAnswer = function (...args) { prefer(this); return answer.apply(this, args); };
+})();`;
 
 export class Softphone {
   readonly consoleLines: string[] = [];
@@ -29,12 +46,18 @@ export class Softphone {
     page.on('websocket', (ws) => this.websockets.push(ws.url()));
   }
 
-  static async open(browser: Browser, name: string, url: string): Promise<Softphone> {
+  /**
+   * A page; `opusOnly` makes its peer connections offer and answer only opus (+ telephone-event)
+   * for audio, like a client without G.711: a call to a G.711-only phone then needs rtpengine to
+   * transcode (set with setCodecPreferences before every createOffer/createAnswer).
+   */
+  static async open(browser: Browser, name: string, url: string, opts: { opusOnly?: boolean } = {}): Promise<Softphone> {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 420, height: 820 } });
     await context.grantPermissions(['microphone', 'camera']);
     // tsx (esbuild keepNames) wraps named functions in __name(); page.evaluate sends their source
     // to the page, where that helper must exist.
     await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
+    if (opts.opusOnly) await context.addInitScript(OPUS_ONLY);
     const page = await context.newPage();
     const phone = new Softphone(name, context, page);
     await page.goto(url);
@@ -114,7 +137,7 @@ export class Softphone {
       interface StatsReport { forEach(fn: (v: Record<string, unknown>) => void): void }
       interface Debug { peerConnection(): { getStats(): Promise<StatsReport> } | undefined }
       const s = {
-        audioBytesIn: 0, audioBytesOut: 0, audioPacketsIn: 0, audioEnergyIn: 0, audioCodecIn: '', videoBytesIn: 0, videoFramesDecoded: 0,
+        audioBytesIn: 0, audioBytesOut: 0, audioPacketsIn: 0, audioEnergyIn: 0, audioCodecIn: '', audioSamplesIn: 0, audioConcealedIn: 0, videoBytesIn: 0, videoFramesDecoded: 0,
         localCandidateType: '', remoteCandidateType: '', hasPeerConnection: false,
       };
       const pc = (globalThis as unknown as { openlineDebug?: Debug }).openlineDebug?.peerConnection();
@@ -130,6 +153,8 @@ export class Softphone {
           s.audioBytesIn += num(r.bytesReceived);
           s.audioPacketsIn += num(r.packetsReceived);
           s.audioEnergyIn += num(r.totalAudioEnergy);
+          s.audioSamplesIn += num(r.totalSamplesReceived);
+          s.audioConcealedIn += num(r.concealedSamples);
           const codec = byId.get(String(r.codecId));
           if (codec) s.audioCodecIn = String(codec.mimeType);
         }
@@ -149,6 +174,43 @@ export class Softphone {
       }
       return s;
     });
+  }
+
+  /**
+   * Loudness of what the call's audio receiver plays, measured in the page with Web Audio (an
+   * AnalyserNode on the receiver's track): the highest RMS of 50 ms frames over `ms`.
+   */
+  async remoteAudioRms(ms: number): Promise<number> {
+    return this.page.evaluate(async (duration: number) => {
+      interface Track { kind: string }
+      interface Pc { getReceivers(): Array<{ track: Track }> }
+      interface Analyser { fftSize: number; getFloatTimeDomainData(a: Float32Array): void }
+      interface AudioCtx { createMediaStreamSource(s: unknown): { connect(n: unknown): void }; createAnalyser(): Analyser; resume(): Promise<void>; close(): Promise<void> }
+      const g = globalThis as unknown as {
+        openlineDebug?: { peerConnection(): Pc | undefined };
+        AudioContext: new () => AudioCtx;
+        MediaStream: new (tracks: Track[]) => unknown;
+      };
+      const track = g.openlineDebug?.peerConnection()?.getReceivers().find((r) => r.track.kind === 'audio')?.track;
+      if (!track) return -1;
+      const ctx = new g.AudioContext();
+      await ctx.resume();
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 2048;
+      ctx.createMediaStreamSource(new g.MediaStream([track])).connect(analyser);
+      const buf = new Float32Array(2048);
+      let max = 0;
+      const end = Date.now() + duration;
+      while (Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+        analyser.getFloatTimeDomainData(buf);
+        let sum = 0;
+        for (const v of buf) sum += v * v;
+        max = Math.max(max, Math.sqrt(sum / buf.length));
+      }
+      await ctx.close();
+      return max;
+    }, ms);
   }
 
   /** Stats at the start and end of a window of `ms` (media counters are cumulative). */

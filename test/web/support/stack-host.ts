@@ -5,14 +5,14 @@
 // namespace, so nothing reaches the machine's network. Stops what it started on `shutdown`, on
 // stdin EOF (the mocha process went away) and on SIGTERM.
 //   ip netns exec NS node --require tsx/cjs stack-host.ts '<json HostConfig>'
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AccountRepo } from '@openline/db';
 import { PROJECT_SERVICES, sipdService, startStack, type ServiceFactory, type StackHandle } from '@openline/stack';
-import { writeToneWav } from '../../b2bua/support/audio';
+import { readWav, writeToneWav } from '../../b2bua/support/audio';
 import { startBaresipPhone, type BaresipPhone } from '../../b2bua/support/baresip';
 import { makeCert } from '../../sipd-webrtc/netns';
 
@@ -41,6 +41,18 @@ export interface HostAccount {
   webPassword: string;
 }
 
+/** A CDR row as the B2BUA wrote it (table cdrs), the fields the browser suites check. */
+export interface HostCdr {
+  caller_username: string | null;
+  callee_username: string | null;
+  disposition: string;
+  talk_ms: number;
+  a_codec: string | null;
+  b_codec: string | null;
+  a_media: unknown;
+  b_media: unknown;
+}
+
 export type HostRequest =
   | { id: number; method: 'account'; params: { prefix: string } }
   | { id: number; method: 'http'; params: { method: 'GET' | 'POST'; path: string; body?: unknown; bearer?: string } }
@@ -50,6 +62,8 @@ export type HostRequest =
   | { id: number; method: 'baresipEvent'; params: { phone: number; type: string; timeoutMs: number } }
   | { id: number; method: 'baresipRegistered'; params: { phone: number } }
   | { id: number; method: 'baresipStop'; params: { phone: number } }
+  | { id: number; method: 'baresipHeard'; params: { phone: number } }
+  | { id: number; method: 'cdrs'; params: { username: string } }
   | { id: number; method: 'log'; params: { service: string; lines: number } }
   | { id: number; method: 'shutdown'; params: Record<string, never> };
 
@@ -195,11 +209,31 @@ async function main(cfg: HostConfig): Promise<void> {
       case 'baresipRegistered':
         await phone(r.params.phone).registered();
         return true;
+      case 'baresipHeard': {
+        // The newest recording of what baresip received (sndfile): its loudest 50 ms frame (RMS).
+        const files = phone(r.params.phone).received().map((f) => ({ f, t: statSync(f).mtimeMs })).sort((x, y) => y.t - x.t);
+        if (files.length === 0) return { file: null, rms: -1, seconds: 0 };
+        const pcm = readWav(files[0]!.f);
+        const frame = Math.max(1, Math.round(pcm.rate / 20));
+        let rms = 0;
+        for (let i = 0; i + frame <= pcm.samples.length; i += frame) {
+          let sum = 0;
+          for (let j = i; j < i + frame; j++) sum += pcm.samples[j]! * pcm.samples[j]!;
+          rms = Math.max(rms, Math.sqrt(sum / frame));
+        }
+        return { file: files[0]!.f, rms, seconds: pcm.samples.length / pcm.rate };
+      }
       case 'baresipStop': {
         const p = phone(r.params.phone);
         phones.delete(r.params.phone);
         await p.stop();
         return true;
+      }
+      case 'cdrs': {
+        const rows = await stack.dbPool().query<HostCdr[]>(
+          `SELECT caller_username, callee_username, disposition, talk_ms, a_codec, b_codec, a_media, b_media FROM cdrs
+           WHERE caller_username = ? OR callee_username = ? ORDER BY start_time DESC LIMIT 20`, [r.params.username, r.params.username]);
+        return rows.map((x) => ({ ...x, talk_ms: Number(x.talk_ms) }));
       }
       case 'log': {
         const file = path.join(stack.paths.logDir, `${r.params.service}.log`);
