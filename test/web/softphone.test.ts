@@ -20,6 +20,9 @@ const SILENT_BYTES = 600;
 /** Opus at ~32 kbit/s carries ~8000 bytes in 2 s; G.711 16000. */
 const FLOWING_BYTES = 3000;
 
+/** totalAudioEnergy growth over a window that holds a few of the fake microphone's beeps. */
+const MIN_BEEP_ENERGY = 0.01;
+
 interface CallLogEntry { direction: string; other: { username: string | null }; answered: boolean; durationSeconds: number; outcome: string }
 
 describe('web softphone in Chromium, end to end through the stack', function () {
@@ -44,6 +47,9 @@ describe('web softphone in Chromium, end to end through the stack', function () 
     const [wx, wy] = await Promise.all([x.statsOver(WINDOW_MS), y.statsOver(WINDOW_MS)]);
     assert.ok(growth(wx, 'audioBytesIn') > FLOWING_BYTES, `${what}: ${x.name} inbound audio bytes grew ${growth(wx, 'audioBytesIn')} in ${WINDOW_MS} ms`);
     assert.ok(growth(wy, 'audioBytesIn') > FLOWING_BYTES, `${what}: ${y.name} inbound audio bytes grew ${growth(wy, 'audioBytesIn')} in ${WINDOW_MS} ms`);
+    // Chrome's fake microphone beeps (20 ms every 500 ms): what arrives is not silence.
+    assert.ok(growth(wx, 'audioEnergyIn') > MIN_BEEP_ENERGY, `${what}: ${x.name} hears the other's beeps: totalAudioEnergy grew ${growth(wx, 'audioEnergyIn')}`);
+    assert.ok(growth(wy, 'audioEnergyIn') > MIN_BEEP_ENERGY, `${what}: ${y.name} hears the other's beeps: totalAudioEnergy grew ${growth(wy, 'audioEnergyIn')}`);
   };
 
   before(async function () {
