@@ -2,7 +2,7 @@
 // the app gives a start line, the headers it cares about and a body; sipd adds what a SIP stack
 // owns (Via, tags, Call-ID, CSeq, Max-Forwards, Contact, Content-Type, Content-Length).
 import {
-  SipRequest, SipResponse, formatNameAddr, headerKey, parseNameAddr, type NameAddr, type SipMessage,
+  SipRequest, SipResponse, formatNameAddr, headerKey, parseNameAddr, withTag, type NameAddr, type SipMessage,
 } from '../parser';
 import type { SipText } from '../wire/sip-text';
 import { newTag } from './ids';
@@ -64,14 +64,7 @@ export function buildResponse(request: SipRequest, status: number, reason: strin
   for (const h of request.headers) {
     if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ ...h });
     else if (h.key === 'to') {
-      let value = h.value;
-      if (status > 100 && c.localTag !== undefined) {
-        const to = parseNameAddr(value);
-        if (to && !to.params.has('tag')) {
-          to.params.set('tag', c.localTag);
-          value = formatNameAddr(to);
-        }
-      }
+      const value = status > 100 && c.localTag !== undefined ? withTag(h.value, c.localTag) : h.value;
       res.headers.push({ ...h, value });
     } else if (h.key === 'record-route' && c.copyRecordRoute && status > 100 && status < 300) {
       res.headers.push({ ...h });

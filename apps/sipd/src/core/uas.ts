@@ -3,9 +3,9 @@
 // owning the dialog; the app's skeletal response is completed, sent through the server
 // transaction, and echoed back; 2xx to INVITE create the dialog and are retransmitted until ACK.
 import { isIP } from 'node:net';
-import { parseCSeq, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../parser';
+import { parseCSeq, parseUri, type SipRequest, type SipResponse } from '../parser';
 import {
-  createResponse, type InviteServerTransaction, type ServerTransaction,
+  createResponse, tagOf, type InviteServerTransaction, type ServerTransaction,
 } from '../transaction';
 import type { InboundMessage } from '../transport/types';
 import { isReliable } from '../transport/types';
@@ -91,7 +91,7 @@ export class UasHandler {
       res.set('unsupported', unsupported.join(', '));
       return this.replyStateless(tx, res);
     }
-    const toTag = parseNameAddr(request.get('to') ?? '')?.params.get('tag');
+    const toTag = tagOf(request.get('to'));
     if (toTag) return this.onInDialogRequest(inbound, request, tx, toTag);
 
     switch (request.method) {
@@ -147,7 +147,7 @@ export class UasHandler {
   }
 
   private onInDialogRequest(inbound: InboundMessage, request: SipRequest, tx: ServerTransaction, toTag: string): void {
-    const fromTag = parseNameAddr(request.get('from') ?? '')?.params.get('tag') ?? '';
+    const fromTag = tagOf(request.get('from')) ?? '';
     const found = this.ctx.dialogs.matchRequest(request.callId, toTag, fromTag);
     if (!found) return this.reply(tx, request, 481, 'Call/Transaction Does Not Exist');
     const { dialog, owner } = found;
@@ -194,9 +194,9 @@ export class UasHandler {
 
   /** ACK for a 2xx we sent (§13.3.1.4): stops retransmission and goes to the dialog's app. */
   onAck(inbound: InboundMessage, ack: SipRequest): void {
-    const toTag = parseNameAddr(ack.get('to') ?? '')?.params.get('tag');
+    const toTag = tagOf(ack.get('to'));
     // An RFC 2543 peer sends no From tag: its dialog's remote tag is empty (§12.1.1, §12.2.2).
-    const fromTag = parseNameAddr(ack.get('from') ?? '')?.params.get('tag') ?? '';
+    const fromTag = tagOf(ack.get('from')) ?? '';
     if (!toTag) return;
     const found = this.ctx.dialogs.matchRequest(ack.callId, toTag, fromTag);
     if (!found) return;

@@ -9,6 +9,7 @@ export type { ParseOptions } from './parse-message';
 export { serializeMessage } from './serialize';
 export { parseUri, formatUri, isValidUri } from './uri';
 export { parseNameAddr, formatNameAddr, isValidNameAddr } from './name-addr';
+export { nameAddrFacts, withTag, type NameAddrFacts } from './name-addr-facts';
 export { parseVia, formatVia, isValidVia } from './via';
 export { parseCSeq, formatCSeq, MAX_CSEQ } from './cseq';
 export { parseParams, formatParams } from './params';

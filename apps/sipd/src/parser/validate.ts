@@ -6,6 +6,7 @@ import type { Header, SipMessage } from './message';
 import { splitHeaderList } from './message';
 import { parseCSeq } from './cseq';
 import { isValidNameAddr } from './name-addr';
+import { nameAddrFacts } from './name-addr-facts';
 import { parseUri } from './uri';
 import { isValidVia } from './via';
 import { contentLength } from './content-length';
@@ -88,8 +89,9 @@ export function validateMessage(msg: SipMessage, uriSchemes: readonly string[]):
   // Single-valued headers appearing twice (RFC 4475 multi01, mcl01; §7.3.1).
   if (seen.multi !== undefined) return bad('Multiple ' + seen.multi);
   if (!isValidVia(firstValue(seen.via.value))) return bad('Malformed Via');
-  if (!isValidNameAddr(seen.from.value)) return bad('Malformed From');
-  if (!isValidNameAddr(seen.to.value)) return bad('Malformed To');
+  // Parsed (not only checked) once here: the transaction layer and the core read these tags next.
+  if (nameAddrFacts(seen.from.value).parsed === undefined) return bad('Malformed From');
+  if (nameAddrFacts(seen.to.value).parsed === undefined) return bad('Malformed To');
   if (!isCallId(seen.callId.value)) return bad('Malformed Call-ID');
   const cseq = parseCSeq(seen.cseq.value);
   if (cseq === undefined) return bad('Malformed CSeq');

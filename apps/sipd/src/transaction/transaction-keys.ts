@@ -1,6 +1,6 @@
 // Matching keys for the transaction maps (RFC 3261 §17.1.3, §17.2.3, §9.2, §8.2.2.2).
 import { randomBytes } from 'node:crypto';
-import { parseCSeq, parseNameAddr, parseVia, type SipMessage, type SipRequest, type Via } from '../parser';
+import { nameAddrFacts, parseCSeq, parseVia, type SipMessage, type SipRequest, type Via } from '../parser';
 
 /** §8.1.1.7: branches of RFC 3261 elements start with this cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
@@ -76,7 +76,5 @@ export function mergeKey(req: SipRequest, facts: MessageFacts): string | undefin
 
 /** The tag parameter of a From/To value, if any. */
 export function tagOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const tag = parseNameAddr(value)?.params.get('tag');
-  return typeof tag === 'string' && tag !== '' ? tag : undefined;
+  return value === undefined ? undefined : nameAddrFacts(value).tag;
 }
