@@ -89,6 +89,7 @@ describe('web client: static files at /', function () {
     const html = await res.text();
     assert.match(html, /data-testid="signin-form"/);
     assert.match(html, /<script type="module" src="app\.js">/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, 'no inline or foreign scripts');
   });
 
   it('serves the bundle as JavaScript and the stylesheet as CSS, with nosniff', async () => {

@@ -55,6 +55,12 @@ export function webDistDir(): string | undefined {
   return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
+/** Only the page's own script and styles run; SIP over WSS goes to sipd on another port. */
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self' blob: mediastream:",
+  "connect-src 'self' wss: ws:", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 /**
  * The softphone's files: `/` is index.html, other paths only the files that exist (no listing,
  * no dotfiles, no fallback to index.html but for `/`); revalidated on every load (no-cache).
@@ -66,6 +72,7 @@ export function webStatic(dir: string): express.RequestHandler {
       res.setHeader('cache-control', 'no-cache');
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('x-frame-options', 'DENY');
+      res.setHeader('content-security-policy', CSP);
     },
   });
 }
