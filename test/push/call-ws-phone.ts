@@ -1,6 +1,7 @@
 // A phone over SIP WebSocket (RFC 7118, WSS) for the push-call suite: registers with digest (MD5)
-// and RFC 8599 push parameters, answers an incoming INVITE (180, 200 with plain RTP/AVP SDP) and
-// echoes the RTP it receives on its media socket back to where it came from (as SIPp -rtp_echo).
+// and RFC 8599 push parameters, answers an incoming INVITE (180, then 200 with plain RTP/AVP SDP
+// at once, after `answerAfterMs`, or never) and echoes the RTP it receives on its media socket back
+// to where it came from (as SIPp -rtp_echo). A CANCEL gets 200 and the INVITE 487.
 import * as dgram from 'node:dgram';
 import { createHash, randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
@@ -9,6 +10,13 @@ import type { PhoneDevice } from './call-support';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const hex = (n: number): string => randomBytes(n).toString('hex');
+
+export interface WsPhoneOptions {
+  /** Delay between 180 and 200; null: never answers (rings until CANCELled). Default 0. */
+  answerAfterMs?: number | null;
+  /** Extra Contact header field parameters of the REGISTER (e.g. `+sip.pnsreg`). */
+  contactParams?: string;
+}
 
 export class WsPhone {
   private ws: WebSocket | undefined;
@@ -22,8 +30,15 @@ export class WsPhone {
   rtpIn = 0;
   invites: SipMsg[] = [];
   byes = 0;
+  /** When each INVITE arrived (ms since epoch), and CANCELs received. */
+  inviteTimes: number[] = [];
+  cancels: SipMsg[] = [];
+  /** The final response to the last REGISTER. */
+  lastRegister: SipMsg | undefined;
+  private ringing: { req: SipMsg; toTag: string; timer: NodeJS.Timeout | undefined } | undefined;
 
-  constructor(private readonly user: string, private readonly domain: string, private readonly password: string, private readonly device: PhoneDevice) {}
+  constructor(private readonly user: string, private readonly domain: string, private readonly password: string, private readonly device: PhoneDevice,
+    private readonly opts: WsPhoneOptions = {}) {}
 
   async open(wssPort: number): Promise<void> {
     await new Promise<void>((r) => this.media.bind(0, '127.0.0.1', r));
@@ -36,6 +51,7 @@ export class WsPhone {
   }
 
   close(): void {
+    if (this.ringing?.timer) clearTimeout(this.ringing.timer);
     this.ws?.close();
     try { this.media.close(); } catch { /* closed */ }
   }
@@ -62,7 +78,7 @@ export class WsPhone {
 
   private contact(): string {
     const d = this.device;
-    return `<sip:${this.user}@${this.host};transport=ws;pn-provider=${d.provider};pn-prid=${d.prid};pn-param=${d.param}>;+sip.instance="<${d.instance}>"`;
+    return `<sip:${this.user}@${this.host};transport=ws;pn-provider=${d.provider};pn-prid=${d.prid};pn-param=${d.param}>;+sip.instance="<${d.instance}>"${this.opts.contactParams ?? ''}`;
   }
 
   /** REGISTER with the push parameters, answering the digest challenge; resolves with the final status. */
@@ -75,6 +91,7 @@ export class WsPhone {
         `From: <sip:${this.user}@${this.domain}>;tag=${this.tag}`, `To: <sip:${this.user}@${this.domain}>`, `Call-ID: ${this.callId}`,
         `CSeq: ${cseq} REGISTER`, `Contact: ${this.contact()}`, `Expires: ${expires}`, ...(auth ? [auth] : []), 'Content-Length: 0', '', ''].join('\r\n'));
       const r = await this.wait((m) => m.status !== undefined && m.get('cseq') === `${cseq} REGISTER` && (m.status ?? 0) >= 200);
+      this.lastRegister = r;
       if (r.status === 401 && attempt === 0) {
         auth = this.authorization(r, uri);
         continue;
@@ -107,11 +124,25 @@ export class WsPhone {
     const method = req.request?.method;
     if (method === 'INVITE') {
       this.invites.push(req);
+      this.inviteTimes.push(Date.now());
       const toTag = hex(6);
       this.reply(req, 180, 'Ringing', toTag);
       const sdp = ['v=0', `o=- 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${this.mediaPort} RTP/AVP 0 8 101`,
         'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
-      this.reply(req, 200, 'OK', toTag, sdp);
+      const after = this.opts.answerAfterMs === undefined ? 0 : this.opts.answerAfterMs;
+      if (after === 0) return this.reply(req, 200, 'OK', toTag, sdp);
+      const ringing = { req, toTag, timer: undefined as NodeJS.Timeout | undefined };
+      this.ringing = ringing;
+      if (after !== null) ringing.timer = setTimeout(() => { ringing.timer = undefined; this.ringing = undefined; this.reply(req, 200, 'OK', toTag, sdp); }, after);
+    } else if (method === 'CANCEL') {
+      this.cancels.push(req);
+      this.reply(req, 200, 'OK', '');
+      const r = this.ringing;
+      if (r && r.req.get('call-id') === req.get('call-id')) {
+        if (r.timer) clearTimeout(r.timer);
+        this.ringing = undefined;
+        this.reply(r.req, 487, 'Request Terminated', r.toTag);
+      }
     } else if (method === 'BYE') {
       this.byes++;
       this.reply(req, 200, 'OK', '');

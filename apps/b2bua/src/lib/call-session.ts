@@ -260,7 +260,7 @@ export class CallSession {
         sessionId: this.id, callId: this.cdr.aLegCallId, callee: { accountId: callee.id, aor },
         caller: { accountId: this.a.party.accountId, number: this.a.party.number, displayName: this.a.party.displayName, uri: from },
         devices: asleep,
-      }, (d) => fork.add(targetOf(d)), () => fork.setKeepOpen(false));
+      }, (d) => fork.join(targetOf(d)), () => fork.setKeepOpen(false));
       // No 180 yet: the caller hears ringing only when a device rings (sipd sent 100 Trying).
     }
     for (const d of devices) fork.add(targetOf(d));

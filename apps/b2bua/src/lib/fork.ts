@@ -2,7 +2,13 @@
 // branch is an INVITE of its own; the first 2xx wins and the others are CANCELled with
 // `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326); 486 only when every device
 // answered busy; no answer within the timeout → every branch CANCELled, 480. While push-woken
-// devices may still join (`keepOpen`), the fork waits for them until the timeout.
+// devices may still join (`keepOpen`), the fork waits for them.
+//
+// Ring time with push (apps/push/README.md): the no-answer deadline starts at the call's start
+// and becomes max(deadline, join time + noAnswerTimeoutMs) whenever a woken device joins
+// (`join()`), so a device woken late still rings a full no-answer timeout. While the push wait
+// runs the deadline is not enforced (the wait is push.callWaitSeconds, not the no-answer
+// timeout); a deadline that passed meanwhile ends the fork when the wait is over.
 import type Srf from 'drachtio-srf';
 import { Branch, type BranchOutcome, type BranchTarget } from './branch';
 import { COMPLETED_ELSEWHERE, formatReason } from './reason';
@@ -29,6 +35,10 @@ export class Fork {
   private readonly branches: Branch[] = [];
   private readonly failures: Array<Extract<BranchOutcome, { ok: false }>> = [];
   private noAnswerTimer: NodeJS.Timeout | undefined;
+  /** When the ringing gives up (ms since epoch): max(start, last join) + noAnswerTimeoutMs. */
+  private deadline: number;
+  /** The deadline passed while the push wait kept the fork open. */
+  private deadlinePassed = false;
   private finished = false;
   private cancelledBy: string | undefined;
   private keepOpen = false;
@@ -38,6 +48,7 @@ export class Fork {
 
   constructor(private readonly srf: Srf, private readonly opts: ForkOptions) {
     this.result = new Promise((r) => { this.resolve = r; });
+    this.deadline = Date.now() + opts.noAnswerTimeoutMs;
     this.noAnswerTimer = setTimeout(() => this.timeout(), opts.noAnswerTimeoutMs);
   }
 
@@ -46,7 +57,22 @@ export class Fork {
     this.keepOpen = v;
     // The push wait ran out and no device was ever tried: nobody answered (480).
     if (!v && !this.finished && this.starting === 0 && this.branches.length === 0 && this.failures.length === 0) return this.fail(true);
+    // The ring time ran out during the wait and no woken device extended it.
+    if (!v && this.deadlinePassed) return this.timeout();
     this.maybeFinish();
+  }
+
+  /** A device woken by push joins: it rings a full no-answer timeout from now (see the header). */
+  join(target: BranchTarget): void {
+    if (this.finished) return;
+    const until = Date.now() + this.opts.noAnswerTimeoutMs;
+    if (until > this.deadline) {
+      this.deadline = until;
+      this.deadlinePassed = false;
+      if (this.noAnswerTimer) clearTimeout(this.noAnswerTimer);
+      this.noAnswerTimer = setTimeout(() => this.timeout(), this.opts.noAnswerTimeoutMs);
+    }
+    this.add(target);
   }
 
   /** Starts a branch to one more device (also after the start: a device woken by push). */
@@ -105,6 +131,11 @@ export class Fork {
   private timeout(): void {
     this.noAnswerTimer = undefined;
     if (this.finished) return;
+    // Woken devices may still join: decided when the wait is over (setKeepOpen(false)).
+    if (this.keepOpen) {
+      this.deadlinePassed = true;
+      return;
+    }
     for (const b of this.branches) b.cancel(NO_ANSWER_REASON);
     this.fail(true);
   }
