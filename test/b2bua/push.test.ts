@@ -18,9 +18,15 @@ class WakingGateway implements PushCallGateway {
   calls: PushCallInfo[] = [];
   outcomes: PushCallOutcome[] = [];
   wake: ReachableDevice | undefined;
+  /** When the woken device was handed to ring() (ms since epoch). */
+  rangAt: number | undefined;
   incomingCall(call: PushCallInfo, ring: (d: ReachableDevice) => void): { end(o: PushCallOutcome): void } {
     this.calls.push(call);
-    const t = setTimeout(() => { if (this.wake) ring(this.wake); }, 500);
+    const t = setTimeout(() => {
+      if (!this.wake) return;
+      this.rangAt = Date.now();
+      ring(this.wake);
+    }, 500);
     return { end: (o) => { clearTimeout(t); this.outcomes.push(o); } };
   }
 }
@@ -37,7 +43,7 @@ describe('b2bua: sleeping devices and the push-call gateway', function () {
   before(async () => { stack = await getSharedStack(); });
   afterEach(() => { for (const u of uas.splice(0)) u.close(); });
 
-  it('hands the sleeping device to the gateway, rings the caller meanwhile, and bridges the device the gateway woke', async () => {
+  it('hands the sleeping device to the gateway, sends the caller no 180 until the woken device rings, and bridges that device', async () => {
     const gw = new WakingGateway();
     const node: B2buaNode = await startB2buaNode(stack, { push: gw });
     try {
@@ -55,9 +61,12 @@ describe('b2bua: sleeping devices and the push-call gateway', function () {
       const a = new TestUa(alice.user, DOMAIN, alice.password, node.sipPort);
       await a.open();
       uas.push(a);
-      const call = await a.invite(bob.user);
+      const ringingAt: number[] = [];
+      const call = await a.invite(bob.user, { onProvisional: (s) => { if (s === 180) ringingAt.push(Date.now()); } });
       assert.equal(call.status, 200);
-      assert.ok(call.provisionals.includes(180), 'the caller hears ringing while the device wakes');
+      assert.ok(gw.rangAt !== undefined, 'the gateway woke the device');
+      assert.ok(ringingAt.length > 0, 'the caller heard ringing once the woken device rang');
+      assert.ok(ringingAt[0] >= gw.rangAt, `no 180 before the woken device rang (180 ${gw.rangAt - ringingAt[0]} ms before the wake-up)`);
       assert.equal(gw.calls.length, 1);
       assert.deepEqual(gw.calls[0].devices, [{ instance: INSTANCE, provider: 'fcm', prid: `token-${bob.user}` }]);
       assert.equal(gw.calls[0].callee.accountId, bob.id);
