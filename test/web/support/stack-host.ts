@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AccountRepo } from '@openline/db';
-import { PROJECT_SERVICES, sipdService, startStack, type ServiceFactory, type StackHandle } from '@openline/stack';
+import { PROJECT_SERVICES, startStack, type StackHandle } from '@openline/stack';
 import { readWav, writeToneWav } from '../../b2bua/support/audio';
 import { startBaresipPhone, type BaresipPhone } from '../../b2bua/support/baresip';
-import { makeCert } from '../../sipd-webrtc/netns';
 
 export interface HostConfig {
   dataDir: string;
@@ -29,8 +28,6 @@ export interface HostInfo {
   wssPort: number;
   turnPort: number;
   services: string[];
-  /** True when the registry's sipd had no WSS listener and the host added one (see wssServices). */
-  wssAddedByTest: boolean;
 }
 
 export interface HostAccount {
@@ -67,42 +64,11 @@ export type HostRequest =
   | { id: number; method: 'log'; params: { service: string; lines: number } }
   | { id: number; method: 'shutdown'; params: Record<string, never> };
 
-/** Services the browser tests need: chat (ejabberd) is left out to keep the start short. */
-const WANTED = new Set(['sipd', 'registrar', 'b2bua', 'api']);
-
 /**
- * The registry's services, sipd with a WSS listener: if the registry's sipd already has one it is
- * used as is; otherwise (the stack before issue 9) a `sips:...;transport=wss` contact with a
- * self-signed certificate is added on the run's wss port, the same way drachtio-server is
- * configured for WebRTC clients.
+ * The registry's services the browser tests need, by factory name: chat (ejabberd) is left out to
+ * keep the start short.
  */
-function wssServices(certDir: string): { services: ServiceFactory[]; added: () => boolean } {
-  let added = false;
-  const withWss: ServiceFactory = (ctx) => {
-    const def = sipdService(ctx);
-    if (def.args.some((a) => a.includes('transport=wss'))) return def;
-    added = true;
-    const cert = makeCert(certDir);
-    return {
-      ...def,
-      args: [...def.args, '--contact', `sips:127.0.0.1:${ctx.ports.wss};transport=wss`, '--key-file', cert.keyFile, '--cert-file', cert.certFile],
-      ports: [...def.ports, { port: ctx.ports.wss, proto: 'tcp' }],
-    };
-  };
-  const services = PROJECT_SERVICES.map((f) => (f === sipdService ? withWss : f)).filter((f) => {
-    const name = f === withWss ? 'sipd' : nameOf(f);
-    return name !== undefined && WANTED.has(name);
-  });
-  return { services, added: () => added };
-}
-
-/** A factory's service name without starting anything (factories only build definitions). */
-function nameOf(f: ServiceFactory): string | undefined {
-  const known: Record<string, string> = {
-    sipdService: 'sipd', registrarService: 'registrar', b2buaService: 'b2bua', apiService: 'api', ejabberdService: 'ejabberd', chatService: 'chat',
-  };
-  return known[f.name];
-}
+const WANTED = new Set(['sipdService', 'registrarService', 'b2buaService', 'apiService']);
 
 function httpJson(port: number, method: string, urlPath: string, body?: unknown, bearer?: string): Promise<{ status: number; body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
@@ -137,7 +103,7 @@ async function main(cfg: HostConfig): Promise<void> {
   process.env.OPENLINE_CONFIG = '';
   process.env.OPENLINE_REGISTRAR__DIGEST_ALGORITHMS = 'MD5';
   const env = { OPENLINE_REGISTRAR__DIGEST_ALGORITHMS: 'MD5' };
-  const { services, added } = wssServices(mkdtempSync(path.join(tmpdir(), 'web-e2e-cert-')));
+  const services = PROJECT_SERVICES.filter((f) => WANTED.has(f.name));
   let stack: StackHandle;
   try {
     stack = await startStack({ dataDir: cfg.dataDir, portBase: cfg.portBase, services, env, overrides: { log: { level: 'info' } } });
@@ -160,7 +126,7 @@ async function main(cfg: HostConfig): Promise<void> {
 
   const info: HostInfo = {
     apiUrl: `http://127.0.0.1:${stack.ports.api}`, sipDomain: stack.config.sip.domain, sipPort: stack.ports.sip,
-    wssPort: stack.ports.wss, turnPort: stack.ports.turn, services: Object.keys(stack.pids()), wssAddedByTest: added(),
+    wssPort: stack.ports.wss, turnPort: stack.ports.turn, services: Object.keys(stack.pids())
   };
   out(`READY ${JSON.stringify(info)}`);
 
