@@ -20,6 +20,8 @@ export class Call {
   error: CallError | undefined;
   muted = false;
   held = false;
+  /** The other side put us on hold (its last offer was a=sendonly or a=inactive, RFC 3264 §8.4). */
+  remoteHeld = false;
   video: boolean;
   answeredAt: number | undefined;
   private savedAudio: MediaStreamTrack | null = null;
@@ -36,6 +38,16 @@ export class Call {
     this.video = video;
     if (direction === 'in') this.state = 'incoming';
     session.stateChange.addListener((s) => this.onSessionState(s));
+    session.delegate = {
+      onInvite: (request) => {
+        this.applyMute();
+        const held = /^a=(sendonly|inactive)\s*$/m.test(request.body ?? '');
+        if (held !== this.remoteHeld) {
+          this.remoteHeld = held;
+          this.changed();
+        }
+      },
+    };
   }
 
   onChange(fn: CallListener): void {

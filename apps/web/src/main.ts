@@ -123,7 +123,7 @@ function render(): void {
     ui.screen.el.dataset.video = String(c.video);
     ui.peer.textContent = c.peer;
     ui.callLabel.textContent = c.direction === 'out' ? 'Call to' : 'Call from';
-    ui.stateText.textContent = STATE_TEXT[state ?? 'ended'] ?? '';
+    ui.stateText.textContent = state === 'established' && c.remoteHeld ? `${c.peer} put you on hold` : STATE_TEXT[state ?? 'ended'] ?? '';
     ui.mute.setAttribute('aria-pressed', String(c.muted));
     ui.mute.textContent = c.muted ? 'Unmute' : 'Mute';
     ui.hold.setAttribute('aria-pressed', String(c.held));
