@@ -57,6 +57,8 @@ export function settingsFrom(config: Config): RegistrarSettings {
     maxBindingsPerAor: r.maxBindingsPerAor,
     pushProviders: new Set(r.pushProviders.split(',')),
     maxMessageBytes: 16 * 1024,
+    // Binding-refresh pushes run wherever push is enabled (apps/b2bua main.ts starts the scheduler).
+    pushRefreshBeforeSeconds: config.push.apns.enabled || config.push.fcm.enabled ? config.push.refreshBeforeSeconds : null,
   };
 }
 

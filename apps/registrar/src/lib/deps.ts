@@ -11,6 +11,11 @@ import type { PlanSettings } from './plan';
 export interface RegistrarSettings extends PlanSettings {
   /** Requests larger than this are answered 513. */
   maxMessageBytes: number;
+  /**
+   * push.refreshBeforeSeconds while push is enabled (the B2BUA's binding-refresh scheduler sends
+   * RFC 8599 §5.5 pushes), else null: decides the +sip.pnsreg Feature-Caps indicator.
+   */
+  pushRefreshBeforeSeconds: number | null;
 }
 
 export interface RegistrarDeps {

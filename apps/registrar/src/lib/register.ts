@@ -4,8 +4,9 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from '@openline/log';
 import { Binding, LocationFailure, secondsLeft } from '@openline/location';
-import { formatQ, parseContacts } from './contact';
+import { formatQ, parseContacts, type ContactValue } from './contact';
 import { depsOf } from './deps';
+import { featureCaps, pnsregSeconds, wantsPnsreg } from './feature-caps';
 import { RegError } from './errors';
 import { planRegistration } from './plan';
 import { replyError } from './reply';
@@ -50,6 +51,7 @@ export function register(srf: Srf, logger: Logger): Middleware {
       let bindings: Binding[];
       let outboundUsed = false;
       let pushProvider: string | undefined;
+      let pnsreg: number | undefined;
       if (!contacts.star && contacts.contacts.length === 0) {
         // A query: no Contact, answer with the current bindings (§10.2.3).
         bindings = await deps.store.lookup(l.aor, now);
@@ -72,6 +74,7 @@ export function register(srf: Srf, logger: Logger): Middleware {
         bindings = saved.bindings;
         outboundUsed = plan.outboundUsed;
         pushProvider = plan.pushProvider;
+        pnsreg = pnsregFor(contacts.star ? [] : contacts.contacts, saved.bindings, deps.settings.pushRefreshBeforeSeconds);
         recordDevices(deps.devices, plan.save.upserts, saved.changes.filter((c) => c.type === 'added').map((c) => c.key), log);
         log.debug({ aor: l.aor, changes: saved.changes }, 'REGISTER saved');
       }
@@ -83,8 +86,8 @@ export function register(srf: Srf, logger: Logger): Middleware {
       if (path.length > 0 && supported.has('path')) headers.Path = path.join(', ');
       // RFC 5626 §6: a registrar that honoured reg-id says so.
       if (outboundUsed) headers.Require = 'outbound';
-      // RFC 8599 §6.1: advertise the push service the device asked for.
-      if (pushProvider !== undefined) headers['Feature-Caps'] = featureCaps([pushProvider]);
+      // RFC 8599 §6.1: advertise the push service the device asked for (+ §5.6.1.1 sip.pnsreg).
+      if (pushProvider !== undefined) headers['Feature-Caps'] = featureCaps([pushProvider], pnsreg);
       res.send(200, 'OK', { headers });
     };
     run().catch((err: unknown) => {
@@ -94,9 +97,20 @@ export function register(srf: Srf, logger: Logger): Middleware {
   };
 }
 
-/** RFC 6809 Feature-Caps with the RFC 8599 +sip.pns indicator. */
-export function featureCaps(providers: readonly string[]): string {
-  return `*;+sip.pns="${providers.join(',')}"`;
+export { featureCaps } from './feature-caps';
+
+/**
+ * The +sip.pnsreg value for this REGISTER (feature-caps.ts): only while binding-refresh pushes
+ * are sent (`refreshBefore` set) and for a push binding whose Contact carried `+sip.pnsreg`.
+ */
+function pnsregFor(contacts: ContactValue[], bindings: Binding[], refreshBefore: number | null): number | undefined {
+  if (refreshBefore === null) return undefined;
+  for (const c of contacts) {
+    if (!wantsPnsreg(c)) continue;
+    const b = bindings.find((x) => x.contact === c.uri && x.push !== undefined);
+    if (b) return pnsregSeconds(Math.round((b.expiresAt - b.updatedAt) / 1000), refreshBefore);
+  }
+  return undefined;
 }
 
 /** Devices table rows for new devices and for any refresh carrying push parameters. */
