@@ -134,6 +134,9 @@ describe('web softphone in Chromium, end to end through the stack', function () 
       assert.equal(await b.el('incoming').isVisible(), false, 'the incoming panel is gone once answered');
       assert.match(await a.el('call-peer').innerText(), new RegExp(bob.username));
       await assertAudioBothWays(a, b, 'established');
+      // Browser to browser: opus end to end (both legs' first codec), nothing to transcode.
+      assert.match((await a.stats()).audioCodecIn, /^audio\/opus$/i);
+      assert.match((await b.stats()).audioCodecIn, /^audio\/opus$/i);
       assert.match(await a.el('call-timer').innerText(), /^\d\d:\d\d$/);
       mkdirSync(ARTIFACTS, { recursive: true });
       const shot = path.join(ARTIFACTS, 'in-call.png');
