@@ -26,6 +26,7 @@ export class Call {
   answeredAt: number | undefined;
   private savedAudio: MediaStreamTrack | null = null;
   private hangingUp = false;
+  private answering = false;
   private readonly listeners: CallListener[] = [];
 
   constructor(
@@ -111,8 +112,11 @@ export class Call {
       await this.acquire(this.constraints());
     } catch (err) {
       this.end(errorForMedia(err, this.video));
+      void inviter.dispose().catch(() => undefined);
       return;
     }
+    // Hung up while the media was being taken: nothing was sent.
+    if (this.ended || this.hangingUp) return;
     this.session.sessionDescriptionHandlerOptionsReInvite = this.sdhOptions(false);
     const options: InviterInviteOptions = {
       sessionDescriptionHandlerOptions: { constraints: this.constraints() },
@@ -132,13 +136,14 @@ export class Call {
     try {
       await inviter.invite(options);
     } catch (err) {
-      this.end({ reason: 'failed', text: `Call failed: ${(err as Error).message}` });
+      if (!this.hangingUp && !this.ended) this.end({ reason: 'failed', text: `Call failed: ${(err as Error).message}` });
     }
   }
 
   /** Their call: local media first, then 200 OK. */
   async answer(video: boolean): Promise<void> {
-    if (this.state !== 'incoming') return;
+    if (this.state !== 'incoming' || this.answering) return;
+    this.answering = true;
     const invitation = this.session as Invitation;
     this.video = video;
     try {
@@ -150,13 +155,15 @@ export class Call {
       this.end();
       return;
     }
+    // The caller gave up while the media was being taken.
+    if (this.ended) return;
     this.state = 'calling';
     this.changed();
     this.session.sessionDescriptionHandlerOptionsReInvite = this.sdhOptions(false);
     try {
       await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
     } catch (err) {
-      this.end({ reason: 'failed', text: `Cannot answer: ${(err as Error).message}` });
+      if (!this.ended) this.end({ reason: 'failed', text: `Cannot answer: ${(err as Error).message}` });
     }
   }
 
