@@ -5,7 +5,8 @@
 // "@close" pattern).
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { encodeFrameParts, FrameDecoder } from './frame-codec';
+import { FrameDecoder } from './frame-codec';
+import { FrameOutbox } from './frame-outbox';
 import {
   formatCdr,
   formatReply,
@@ -208,19 +209,18 @@ export class AppConnection {
       return false;
     }
     // Frames produced in one turn of the event loop leave in one write (one syscall under load).
-    this.#outbox.push(encodeFrameParts(parts));
-    if (this.#outbox.length === 1) setImmediate(this.#flush);
+    if (this.#outbox.empty) setImmediate(this.#flush);
+    this.#outbox.add(parts);
     return true;
   }
 
-  #outbox: Buffer[] = [];
+  readonly #outbox = new FrameOutbox();
 
   readonly #flush = (): void => {
-    const bufs = this.#outbox;
-    if (bufs.length === 0) return;
-    this.#outbox = [];
+    if (this.#outbox.empty) return;
+    const out = this.#outbox.take();
     if (this.#socket.destroyed) return;
-    this.#socket.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+    this.#socket.write(out);
   };
 
   #armIdle(): void {

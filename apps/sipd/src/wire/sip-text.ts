@@ -82,11 +82,21 @@ export interface SipMeta {
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
+/** `HH:MM:SS.` of the second last formatted: every message of that second reuses it. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** drachtio's time stamp: UTC time of day with microseconds (srv SipMsgData_t). */
 export function formatWireTime(epochMs: number = Date.now(), micros?: number): string {
-  const d = new Date(epochMs);
-  const us = micros ?? d.getUTCMilliseconds() * 1000;
-  return `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(us, 6)}`;
+  const ms = Math.trunc(epochMs); // as new Date() reads it
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const d = new Date(ms);
+    cachedPrefix = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.`;
+    cachedSecond = second;
+  }
+  const us = micros ?? (ms - second * 1000) * 1000;
+  return cachedPrefix + pad(us, 6);
 }
 
 export function formatMeta(m: SipMeta): string {

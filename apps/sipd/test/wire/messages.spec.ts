@@ -349,5 +349,17 @@ describe('wire/messages', () => {
       assert.equal(formatWireTime(Date.UTC(2026, 10, 22, 7, 5, 9, 123)), '07:05:09.123000');
       assert.equal(formatWireTime(Date.UTC(2026, 0, 1, 0, 0, 0, 0), 42), '00:00:00.000042');
     });
+
+    it('formatWireTime matches a fresh Date for every time, across seconds and back (the second is cached)', () => {
+      const naive = (ms: number): string => {
+        const d = new Date(ms);
+        const p = (n: number, w: number): string => String(n).padStart(w, '0');
+        return `${p(d.getUTCHours(), 2)}:${p(d.getUTCMinutes(), 2)}:${p(d.getUTCSeconds(), 2)}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
+      };
+      const base = Date.UTC(2026, 10, 22, 23, 59, 58, 990);
+      for (const t of [base, base + 9, base + 10, base + 1010, base + 2011.7, base, base + 86_400_000 + 5]) {
+        assert.equal(formatWireTime(t), naive(t), String(t));
+      }
+    });
   });
 });
