@@ -16,7 +16,7 @@ export const NO_PREVIEW_TEXT = 'New message';
 export const SYSTEM_TITLE = 'openline';
 const PREVIEW_MAX = 200;
 
-export type PushOutcome = 'sent' | 'failed' | 'muted' | 'unknown-node' | 'bad-secret';
+export type PushOutcome = 'sent' | 'failed' | 'muted' | 'unknown-node' | 'bad-secret' | 'content-less';
 
 export interface PushRegistration {
   /** The component's JID: the client enables push with <enable jid=... node=...>. */
@@ -82,6 +82,11 @@ export class PushAppServer {
     if (!rows.length) return 'unknown-node';
     const reg = rows[0];
     if (p.secret === undefined || !sameSecret(p.secret, reg.secret)) return 'bad-secret';
+    // XEP-0357 §7 content-less notification (no sender, no body): mod_push sends one for a stanza
+    // with nothing to read (a MucSub membership event, a marker) or as a wake-up for a session
+    // waiting for resumption. An alert for it would say "New message" about no conversation, which
+    // no mute can match; a real message is published with its sender and body. Not alerted, not logged.
+    if (p.sender === undefined && p.body === undefined) return 'content-less';
     const { title, conversation } = p.sender ? await this.who(p.sender) : { title: SYSTEM_TITLE, conversation: '' };
     const text = p.body ?? '';
     const mention = mentions(text, reg.username);
