@@ -38,6 +38,7 @@ import { signupRoutes } from './routes/signup';
 import { buildServices, type Services } from './services';
 import { buildCdrApiDeps, operatorAuthenticator } from './services/cdr-deps';
 import { Housekeeper } from './services/housekeeping';
+import { ChatOutboxSink } from './services/chat-notifications';
 import { DbNotificationSink, FanoutSink, type NotificationSink } from './services/notifications';
 import { apiSettings } from './settings';
 
@@ -51,7 +52,7 @@ export interface BuildOptions {
   /** Replace the configured providers (tests use the real adapters against local servers instead). */
   sms?: SmsProvider;
   mailer?: Mailer;
-  /** Extra notification deliverers after the database sink (chat, push). */
+  /** Extra notification deliverers after the database sink and the chat system message (push). */
   sinks?: NotificationSink[];
   /** Redis key prefix of the rate-limit counters (tests isolate their counters). */
   rateLimitPrefix?: string;
@@ -75,7 +76,7 @@ export function buildDeps(o: BuildOptions): ApiDeps {
   const notifications = new NotificationsRepo(pool);
   return {
     settings, pool, redis, logger: o.logger, clock, sms, mailer,
-    notify: new FanoutSink([new DbNotificationSink(notifications), ...(o.sinks ?? [])]),
+    notify: new FanoutSink([new DbNotificationSink(notifications), new ChatOutboxSink(pool, o.logger), ...(o.sinks ?? [])]),
     limiter: new RateLimiter(redis, o.rateLimitPrefix),
     access: new AccessTokens(settings.keys.access, a.accessTokenTtlSeconds, redis, clock),
     repos: {
