@@ -20,7 +20,7 @@ export type ToClient = { type: 'call'; n: number } | { type: 'wake'; n: number }
 export type FromClient =
   | { type: 'ready' }
   | { type: 'invite-sent'; n: number; callId: string; at: number }
-  | { type: 'done'; n: number; status: number; registerToInviteMs: number; registerTo200Ms?: number; error?: string };
+  | { type: 'done'; n: number; status: number; registerToInviteMs: number; registerTo200Ms?: number; registerSentAt?: number; inviteAt?: number; error?: string };
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const hex = (n: number): string => randomBytes(n).toString('hex');
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     caller.send([`BYE ${target} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK${hex(6)};rport`, 'Max-Forwards: 70',
       `From: <sip:${cfg.caller.user}@${cfg.domain}>;tag=${tag}`, `To: ${toHdr}`, `Call-ID: ${callId}`, `CSeq: ${c3} BYE`, 'Content-Length: 0', '', ''].join('\r\n'));
     await bye;
-    send({ type: 'done', n, status, registerToInviteMs: inviteAt > 0 ? inviteAt - reg.sent : -1, registerTo200Ms: reg.ok - reg.sent });
+    send({ type: 'done', n, status, registerToInviteMs: inviteAt > 0 ? inviteAt - reg.sent : -1, registerTo200Ms: reg.ok - reg.sent, registerSentAt: reg.sent, inviteAt });
   };
 
   process.on('message', (m: ToClient) => {

@@ -180,12 +180,13 @@ class WaitingCall {
     if (!s || s.rung) return;
     s.rung = true;
     const [device] = devicesOf([b]);
-    this.logger.info({ instance: s.device.instance, transport: b.flow.transport, node: b.flow.node }, 'woken device registered: ringing it');
+    // Ring first: this is the REGISTER → INVITE path (bench/push); the log line can wait.
     try {
       this.ring(device);
     } catch (err) {
       this.logger.warn({ err }, 'ring failed');
     }
+    this.logger.info({ instance: s.device.instance, transport: b.flow.transport, node: b.flow.node }, 'woken device registered: rang it');
     this.maybeDoneWaiting();
   }
 

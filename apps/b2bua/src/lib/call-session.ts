@@ -23,6 +23,7 @@ import type { TrackedLeg } from './session-tracker';
 import { holdRequests, sipStatusOf, type CallerIdentity, type Dialog, type SrfReq, type SrfRes } from './srf-types';
 import { TrunkDialer, type TrunkOutcome } from './trunk-dialer';
 import { handleRefer } from './transfer';
+import { PreOffers } from './pre-offers';
 import { callerParty, inviteCallerSide, type CallerSide } from './caller-side';
 
 export type { CallerSide } from './caller-side';
@@ -76,6 +77,8 @@ export class CallSession {
   private dialer: Fork | TrunkDialer | undefined;
   private pushHandle: PushCallHandle | undefined;
   private readonly pushedInstances = new Set<string>();
+  /** Offers for pushed devices made while they sleep (pre-offers.ts). */
+  private readonly preOffers = new PreOffers((legId, profile) => this.freshOffer(legId, profile), () => `b${++this.branchSeq}`);
   private ending: Promise<void> | undefined;
   private callerCancel: CdrHangupCause | null | undefined;
   private branchSeq = 0;
@@ -193,8 +196,13 @@ export class CallSession {
   /** The SDP offer for a new branch: the caller's offer through rtpengine, shaped for the target. */
   offerFor = (target: BranchTarget): Promise<string> => {
     if (!this.media) return Promise.reject(new Error('no media endpoint'));
-    return this.media.offer({ from: this.a.id, to: target.legId, sdp: this.callerSide?.sdp ?? '', toProfile: target.profile, initial: true });
+    return this.preOffers.take(target.device?.instance, target.legId) ?? this.freshOffer(target.legId, target.profile);
   };
+
+  private freshOffer(legId: string, profile: LegProfile): Promise<string> {
+    if (!this.media) return Promise.reject(new Error('no media endpoint'));
+    return this.media.offer({ from: this.a.id, to: legId, sdp: this.callerSide?.sdp ?? '', toProfile: profile, initial: true });
+  }
 
   /**
    * A branch's early media (RFC 3960 gateway model): its SDP through rtpengine to the caller in a
@@ -243,15 +251,19 @@ export class CallSession {
     });
     this.dialer = fork;
     const from = this.callerSide?.from ?? '<sip:anonymous@anonymous.invalid>';
-    const targetOf = (d: ReachableDevice): BranchTarget => ({
-      legId: `b${++this.branchSeq}`,
-      uri: d.requestUri,
-      proxy: d.nextHop,
-      profile: { kind: d.flow.transport === 'ws' || d.flow.transport === 'wss' ? 'webrtc' : 'sip' },
-      party: { ...accountParty(callee, d.instance ?? d.requestUri), number },
-      headers: { From: from, To: `<${aor}>` },
-      device: d,
-    });
+    const targetOf = (d: ReachableDevice): BranchTarget => {
+      const profile = { kind: d.flow.transport === 'ws' || d.flow.transport === 'wss' ? 'webrtc' as const : 'sip' as const };
+      return {
+        // A woken device whose offer was made while it slept takes that branch (offerFor).
+        legId: this.preOffers.legFor(d.instance, profile) ?? `b${++this.branchSeq}`,
+        uri: d.requestUri,
+        proxy: d.nextHop,
+        profile,
+        party: { ...accountParty(callee, d.instance ?? d.requestUri), number },
+        headers: { From: from, To: `<${aor}>` },
+        device: d,
+      };
+    };
     if (this.deps.push.canWake) {
       // Also without sleeping devices: an unanswered call gets the callee's missed-call alerts.
       if (canWake) fork.setKeepOpen(true);
@@ -261,6 +273,8 @@ export class CallSession {
         caller: { accountId: this.a.party.accountId, number: this.a.party.number, displayName: this.a.party.displayName, uri: from },
         devices: asleep,
       }, (d) => fork.join(targetOf(d)), () => fork.setKeepOpen(false));
+      // After the pushes went out: their branch offers, so a woken device rings without waiting for rtpengine.
+      if (this.media) this.preOffers.start(asleep);
       // No 180 yet: the caller hears ringing only when a device rings (sipd sent 100 Trying).
     }
     for (const d of devices) fork.add(targetOf(d));
