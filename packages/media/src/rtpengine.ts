@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { Client, type NgResponse, type NgValue } from 'rtpengine-client';
 import { flagsFor } from './profiles';
-import { ensureBundle } from './sdp';
+import { dropAudioSsrc, ensureBundle } from './sdp';
 import { parseStats } from './stats';
 import {
   MediaCommandError, MediaUnavailableError, type AnswerParams, type EndpointStats, type InstanceHealth,
@@ -201,7 +201,7 @@ class RtpEngineEndpoint implements MediaEndpoint {
   private sdpOf(r: Obj, peerIsWebRtc: boolean): string {
     const sdp = typeof r.sdp === 'string' ? r.sdp : '';
     if (!sdp) throw new MediaCommandError(`rtpengine ${this.instance}: no SDP in answer`);
-    return peerIsWebRtc ? ensureBundle(sdp) : sdp;
+    return peerIsWebRtc ? ensureBundle(dropAudioSsrc(sdp)) : sdp;
   }
 
   async offer(p: OfferParams): Promise<string> {

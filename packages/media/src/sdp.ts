@@ -79,3 +79,22 @@ export function ensureBundle(sdp: string): string {
   all.splice(at, 0, `a=group:BUNDLE ${mids.join(' ')}`);
   return all.join(eol);
 }
+
+/**
+ * Removes a=ssrc and a=ssrc-group (RFC 5576) from the audio m-sections. rtpengine 10.5 copies
+ * these lines from the other leg's SDP unchanged, but when it transcodes it sends under an SSRC
+ * of its own (media_socket.c maps every transcoded stream to a new random SSRC; no option keeps
+ * the original). Chrome binds the receiver's track to the SSRC signalled and decodes the actual
+ * stream as an unsignaled one that nothing plays: the call is silent although packets and
+ * decoded samples arrive (issue 9: PCMU → opus, totalAudioEnergy 0). Without a=ssrc the single
+ * audio stream is matched by payload type (RFC 8843 §9.2), whatever SSRC it carries. Video
+ * is never transcoded, so its SSRCs (and RTX groups) stay.
+ */
+export function dropAudioSsrc(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  let inAudio = false;
+  return sdp.split(eol).filter((l) => {
+    if (l.startsWith('m=')) inAudio = l.startsWith('m=audio');
+    return !(inAudio && /^a=ssrc(-group)?:/.test(l));
+  }).join(eol);
+}

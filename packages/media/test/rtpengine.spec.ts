@@ -54,6 +54,15 @@ describe('RtpEngineMediaServer (real rtpengine)', function () {
       assert.doesNotMatch(out, /a=crypto:/);
       await ep.destroy();
     });
+    it('a WebRTC leg is not told the other leg\'s audio SSRC (rtpengine transcodes under an SSRC of its own)', async () => {
+      server = new RtpEngineMediaServer({ instances: [{ host: '127.0.0.1', port: d1.ngPort }], pingIntervalMs: 0 });
+      const ep: MediaEndpoint = await server.createEndpoint(`s-${Date.now()}`);
+      const phone = sdp(6000, [[0, 'PCMU/8000']]).replace('a=sendrecv', 'a=ssrc:1341614955 cname:phone@x\r\na=sendrecv');
+      const out = await ep.offer({ from: 'a', to: 'b', sdp: phone, toProfile: { kind: 'webrtc' }, initial: true });
+      assert.match(out, /opus\/48000/);
+      assert.doesNotMatch(out, /^a=ssrc/m);
+      await ep.destroy();
+    });
   });
 
   it('forks: one offer per branch (WebRTC and SIP side by side), the answering branch gets the media', async () => {

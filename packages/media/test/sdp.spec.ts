@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { direction, ensureBundle, firstCodec, isHold, isWebRtc } from '../src/sdp';
+import { direction, dropAudioSsrc, ensureBundle, firstCodec, isHold, isWebRtc } from '../src/sdp';
 import { flagsFor, ngCodecName } from '../src/profiles';
 
 const base = (extra: string): string => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n${extra}`;
@@ -37,6 +37,22 @@ describe('sdp helpers', () => {
       assert.equal(ensureBundle(has), has);
       const none = base('m=audio 1 RTP/AVP 0\r\n');
       assert.equal(ensureBundle(none), none);
+    });
+  });
+  describe('dropAudioSsrc (rtpengine 10.5 copies the other leg\'s a=ssrc but transcodes under its own SSRC)', () => {
+    it('removes a=ssrc and a=ssrc-group from audio m-sections only (video keeps its SSRCs and RTX group)', () => {
+      const sdp = base('m=audio 1 UDP/TLS/RTP/SAVPF 0 96\r\na=mid:0\r\na=ssrc:1341614955 cname:sip:dave@x\r\na=ssrc-group:FID 1 2\r\na=rtpmap:96 opus/48000/2\r\n'
+        + 'm=video 2 UDP/TLS/RTP/SAVPF 96 97\r\na=mid:1\r\na=ssrc-group:FID 11 12\r\na=ssrc:11 cname:c\r\na=ssrc:12 cname:c\r\n');
+      const out = dropAudioSsrc(sdp);
+      const audio = out.slice(0, out.indexOf('m=video'));
+      const video = out.slice(out.indexOf('m=video'));
+      assert.doesNotMatch(audio, /a=ssrc/);
+      assert.match(audio, /a=mid:0\r\na=rtpmap:96 opus\/48000\/2\r\n$/);
+      assert.equal(video, 'm=video 2 UDP/TLS/RTP/SAVPF 96 97\r\na=mid:1\r\na=ssrc-group:FID 11 12\r\na=ssrc:11 cname:c\r\na=ssrc:12 cname:c\r\n');
+    });
+    it('leaves an SDP without a=ssrc unchanged', () => {
+      const none = base('m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n');
+      assert.equal(dropAudioSsrc(none), none);
     });
   });
   describe('profiles as ng flags', () => {
