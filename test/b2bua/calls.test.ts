@@ -297,6 +297,35 @@ describe('b2bua: calls between accounts', function () {
     }
   });
 
+  it('a device that declines (603, RFC 3261 §16.7) ends the call at once: the other device gets CANCEL, the caller 603', async () => {
+    const alice = await account(stack, DOMAIN);
+    const bob = await account(stack, DOMAIN);
+    const declining = await sippUas({ scenario: 'uas-decline.xml', pauseMs: 500 });
+    const ringing = await sippUas({ scenario: 'uas-ring-noanswer.xml', traceMessages: true });
+    uas.push(declining, ringing);
+    await bindDevice(node, bob, declining.localPort, 'urn:uuid:00000000-0000-4000-8000-0000000000d1');
+    await bindDevice(node, bob, ringing.localPort, 'urn:uuid:00000000-0000-4000-8000-0000000000d2');
+    const ua = new TestUa(alice.user, DOMAIN, alice.password, node.sipPort);
+    await ua.open();
+    try {
+      const started = Date.now();
+      const call = await ua.invite(bob.user);
+      assert.equal(call.status, 603);
+      assert.ok(Date.now() - started < 3000, 'not held until the no-answer timeout');
+      assert.match(call.response.get('reason') ?? '', /^SIP;cause=603;text="Decline"/);
+      await new Promise((r) => setTimeout(r, 500));
+      const trace = readFileSync(path.join(ringing.outDir, readdirMessages(ringing.outDir)), 'utf8');
+      assert.match(trace, /CANCEL sip:[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*Reason: SIP;cause=603;text="Decline"/i);
+      const c = await node.cdr((x) => x.aLegCallId === call.callId);
+      assertOnnet(c, alice, bob);
+      assert.equal(c.sipStatus, 603);
+      assert.equal(c.hangupSide, 'callee');
+      assert.equal(c.talkMs, 0);
+    } finally {
+      ua.close();
+    }
+  });
+
   it('callee without a reachable device → 480 with a Reason; CDR failed', async () => {
     const alice = await account(stack, DOMAIN);
     const bob = await account(stack, DOMAIN);

@@ -135,7 +135,7 @@ export const configSchema = z.object({
     c2sRate: intRange(1000, 1_000_000_000).default(200_000),
   }).strict().default({}),
   push: z.object({
-    // RFC 8599 §5: how long a call waits for a woken device to register (the caller hears ringing).
+    // RFC 8599 §5: how long a call waits for a woken device to register (180 only once a device rings).
     callWaitSeconds: intRange(1, 120).default(30),
     // RFC 8599 §5.5: a silent push this long before a push-capable binding expires.
     refreshBeforeSeconds: intRange(10, 3600).default(120),

@@ -1,7 +1,8 @@
 // Parallel forking to every device of the callee (RFC 3261 §16.7 shape, done by a B2BUA): every
 // branch is an INVITE of its own; the first 2xx wins and the others are CANCELled with
-// `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326); 486 only when every device
-// answered busy; no answer within the timeout → every branch CANCELled, 480. While push-woken
+// `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326); a 6xx from any device ends
+// the fork with that 6xx (§16.7); 486 only when every device answered busy; no answer within the
+// timeout → every branch CANCELled, 480. While push-woken
 // devices may still join (`keepOpen`), the fork waits for them.
 //
 // Ring time with push (apps/push/README.md): the no-answer deadline starts at the call's start
@@ -110,6 +111,13 @@ export class Fork {
     }
     this.failures.push(o);
     if (o.status === 430) this.opts.onFlowFailed?.(o.target);
+    // RFC 3261 §16.7 step 5: a 6xx (Decline, Busy Everywhere) is a definitive answer for the
+    // user: the other branches are CANCELled and the caller gets that 6xx, not a 480.
+    if (o.status >= 600 && o.status < 700 && !o.cancelled && !this.finished) {
+      this.finish({ ok: false, status: o.status, phrase: o.phrase, noAnswer: false, cancelled: false, failures: this.failures },
+        formatReason(o.status, o.phrase));
+      return;
+    }
     this.maybeFinish();
   }
 
