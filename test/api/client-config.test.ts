@@ -63,6 +63,17 @@ describe('web client: GET /v1/client/config', function () {
     assert.equal(body.wssUrl, `wss://${t.stack.config.api.publicHost}:${wssPort}`);
   });
 
+  it('gives api.webSipUrl as the WSS URL when the operator set one (sipd behind a TLS proxy)', async () => {
+    const proxied = await startTestApi({ webSipUrl: 'wss://sip.example.test/ws' });
+    try {
+      const res = await proxied.call('GET', '/v1/client/config');
+      assert.equal(res.status, 200, res.text);
+      assert.equal((res.body as Record<string, string>).wssUrl, 'wss://sip.example.test/ws');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('is in the OpenAPI document with its response schema', async () => {
     const doc = (await t.call('GET', '/v1/openapi.json')).body as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
     const op = doc.paths['/v1/client/config']?.get;

@@ -74,6 +74,9 @@ export const configSchema = z.object({
     publicHost: hostname.default('127.0.0.1'),
     // Base of the links in emails and SMS; empty: http://<publicHost>:<api port>.
     publicUrl: z.string().regex(/^(https?:\/\/[^\s/]+(\/[^\s]*)?)?$/, 'must be an http(s) URL or empty').default(''),
+    // SIP over secure WebSocket for the web softphone when sipd sits behind a TLS proxy (e.g.
+    // wss://sip.example.com/); empty: wss://<host the page was opened by>:<wss port>.
+    webSipUrl: z.string().regex(/^(wss:\/\/[^\s/]+(\/[^\s]*)?)?$/, 'must be a wss:// URL or empty').default(''),
     accessTokenTtlSeconds: intRange(60, 86400).default(900),
     refreshTokenTtlSeconds: intRange(300, 365 * 86400).default(30 * 86400),
     codeLength: intRange(4, 6).default(4),

@@ -34,7 +34,7 @@ export function clientRoutes(s: Services): AnyRoute[] {
           description: 'client configuration',
           schema: z.object({
             sipDomain: z.string().describe('domain of SIP identities (sip:user@domain)'),
-            wssUrl: z.string().describe('SIP over secure WebSocket (RFC 7118), wss://<host>:<wss port>'),
+            wssUrl: z.string().describe('SIP over secure WebSocket (RFC 7118): api.webSipUrl, else wss://<host>:<wss port>'),
             apiBase: z.string().describe('base URL of this API, without trailing slash'),
           }),
         },
@@ -43,7 +43,8 @@ export function clientRoutes(s: Services): AnyRoute[] {
         const host = requestHost(c.req, st.sip.host);
         const port = c.req.get('host')?.match(/:(\d+)$/)?.[1];
         const apiBase = st.api.publicUrl ? st.publicUrl : `${c.req.protocol}://${host}${port ? `:${port}` : ''}`;
-        return Promise.resolve({ body: { sipDomain: st.sipDomain, wssUrl: `wss://${host}:${wssPort}`, apiBase } });
+        const wssUrl = st.api.webSipUrl || `wss://${host}:${wssPort}`;
+        return Promise.resolve({ body: { sipDomain: st.sipDomain, wssUrl, apiBase } });
       },
     }),
   ];
