@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Redis } from 'ioredis';
 import type { CdrStore } from '@openline/cdr';
+import { chatContextFrom } from '@openline/chat';
 import type { Config, Secrets } from '@openline/config';
 import { portsFromBase } from '@openline/config';
 import { AccountRepo, createDbPool, dbOptionsFrom } from '@openline/db';
@@ -28,6 +29,7 @@ import { ActionTokensRepo, RefreshTokensRepo } from './repos/tokens';
 import { VerificationsRepo } from './repos/verifications';
 import { authRoutes } from './routes/auth';
 import { callRoutes } from './routes/calls';
+import { chatRoutes } from './routes/chat';
 import { cdrRoutes } from './routes/cdrs';
 import { circleRoutes } from './routes/circles';
 import { clientRoutes, webDistDir, webStatic } from './routes/client';
@@ -87,6 +89,7 @@ export function buildDeps(o: BuildOptions): ApiDeps {
       circles: new CirclesRepo(pool), social: new SocialRepo(pool),
     },
     cdr: buildCdrApiDeps(o.config, pool, o.cdrStore),
+    chat: chatContextFrom(o.config, o.secrets, { pool }),
   };
 }
 
@@ -98,7 +101,7 @@ function clientIp(req: Request): string {
 export function apiRoutes(s: Services): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...signupRoutes(s), ...authRoutes(s), ...meRoutes(s), ...contactRoutes(s), ...circleRoutes(s),
-    ...cdrRoutes(s), ...callRoutes(s), ...clientRoutes(s),
+    ...cdrRoutes(s), ...callRoutes(s), ...chatRoutes(s), ...clientRoutes(s),
   ];
   let doc: Record<string, unknown> | undefined;
   const document = (): Record<string, unknown> => (doc ??= buildOpenApi(all, { version: API_VERSION, serverUrl: s.deps.settings.publicUrl }));

@@ -1,4 +1,5 @@
 // Everything the routes and services need, built once at start (jambonz: dependencies in locals).
+import type { ChatContext } from '@openline/chat';
 import type { AccountRepo, Pool } from '@openline/db';
 import type { Logger } from '@openline/log';
 import type { Redis } from 'ioredis';
@@ -47,4 +48,6 @@ export interface ApiDeps {
   repos: Repos;
   /** CDR store, API keys and limits of the CDR routes (issue 8). */
   cdr: CdrApiDeps;
+  /** @openline/chat's context (the API's pool, ejabberd's REST API): the chat routes (issue 10). */
+  chat: ChatContext;
 }
