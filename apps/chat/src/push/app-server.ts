@@ -7,7 +7,9 @@
 // error answer would make mod_push disable the device.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'mariadb';
+import { describeStanza } from '../archive/stanza';
 import type { ChatSettings } from '../settings';
+import { parseXml } from '../xmpp/xml';
 import type { PushAlert, PushDispatcher } from './dispatcher';
 import { mentions, PushPublish } from './summary';
 
@@ -15,6 +17,8 @@ export const NO_PREVIEW_TEXT = 'New message';
 /** Alert title for system messages (reminders, notifications) from the platform's component. */
 export const SYSTEM_TITLE = 'openline';
 const PREVIEW_MAX = 200;
+/** How far back the archive is searched for the stanza being pushed (it was archived just before). */
+const REFERENCE_LOOKBACK_US = 120 * 1000_000;
 
 export type PushOutcome = 'sent' | 'failed' | 'muted' | 'unknown-node' | 'bad-secret' | 'content-less';
 
@@ -74,6 +78,32 @@ export class PushAppServer {
     return { title: await this.displayName(bare), conversation: bare };
   }
 
+  /**
+   * XEP-0372: does the archived stanza of the message being pushed mention `userJid` with a
+   * reference? mod_push's summary carries only sender and body, so a mention written as a display
+   * name ("Liz, …") is found only in the stanza. A room archives a message before routing it to
+   * its (MucSub) members, so the room's archive has it; a 1:1 message is looked up in the
+   * recipient's archive, where it may not be yet (then only a literal @username counts).
+   */
+  private async referencesUser(sender: string, conversation: string, body: string, username: string): Promise<boolean> {
+    const room = conversation.endsWith(`@${this.settings.mucHost}`);
+    const nick = sender.split('/')[1];
+    if (room && !nick) return false;
+    const since = Date.now() * 1000 - REFERENCE_LOOKBACK_US;
+    const rows = await this.db.query<Array<{ xml: string }>>(room
+      ? 'SELECT xml FROM archive WHERE server_host = ? AND username = ? AND nick = ? AND timestamp >= ? ORDER BY timestamp DESC LIMIT 20'
+      : 'SELECT xml FROM archive WHERE server_host = ? AND username = ? AND bare_peer = ? AND timestamp >= ? ORDER BY timestamp DESC LIMIT 20',
+    [this.settings.domain, room ? conversation : username, room ? nick : conversation, since]);
+    const me = `${username}@${this.settings.domain}`.toLowerCase();
+    for (const r of rows) {
+      try {
+        const info = describeStanza(parseXml(r.xml));
+        if (info.body === body && info.mentions.some((m) => m.toLowerCase() === me)) return true;
+      } catch { /* an unreadable row is not a mention */ }
+    }
+    return false;
+  }
+
   async handle(p: PushPublish): Promise<PushOutcome> {
     const rows = await this.db.query<NodeRow[]>(
       `SELECT n.secret, n.account_id, n.provider, n.token, a.username, s.push_previews FROM chat_push_nodes n
@@ -89,10 +119,12 @@ export class PushAppServer {
     if (p.sender === undefined && p.body === undefined) return 'content-less';
     const { title, conversation } = p.sender ? await this.who(p.sender) : { title: SYSTEM_TITLE, conversation: '' };
     const text = p.body ?? '';
-    const mention = mentions(text, reg.username);
     const muted = conversation !== '' && (await this.db.query<unknown[]>(
       'SELECT 1 FROM chat_conversation_settings WHERE account_id = ? AND peer_jid = ? AND muted = 1',
       [reg.account_id, conversation])).length > 0;
+    // The archive is read only when the answer matters: a muted conversation without @username.
+    let mention = mentions(text, reg.username);
+    if (!mention && muted && p.sender && text) mention = await this.referencesUser(p.sender, conversation, text, reg.username);
     const previews = reg.push_previews === null || Number(reg.push_previews) === 1;
     const alert: PushAlert = {
       accountId: Number(reg.account_id), provider: reg.provider, token: reg.token, title, conversation, mention,
