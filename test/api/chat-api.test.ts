@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { windowStart, xml, NS, type ChatClient, type XmlElement } from '@openline/chat';
+import { queueSystemMessage, windowStart, xml, NS, type ChatClient, type XmlElement } from '@openline/chat';
 import type { StackHandle } from '@openline/stack';
 import { repoRoot, stackEnv } from '../support/stack';
 import { chatEnv, eventually, isMessage, joinRoom, login, newUser, type ChatEnv, type TestUser } from '../chat/support/chat';
@@ -204,6 +204,21 @@ describe('chat API (issue 10) over HTTP with XMPP clients', function () {
     });
   });
 
+  it('system messages from the platform are a conversation too, readable by its JID (system.<domain>)', async () => {
+    const sys = await user('sys');
+    await queueSystemMessage(e.ctx, sys.jid, 'Your circle has a new member', 'notification');
+    const conv = await eventually(async () => {
+      const x = await convWith(sys, e.ctx.settings.componentHost);
+      return x?.lastMessage ? x : undefined;
+    }, 10_000, 'the system message archived');
+    assert.deepEqual([conv.kind, conv.lastMessage?.text, conv.unread], ['chat', 'Your circle has a new member', 1]);
+    const h = await t.call('GET', `/v1/me/conversations/${e.ctx.settings.componentHost}/messages`, { token: sys.token });
+    assert.equal(h.status, 200, h.text);
+    assert.deepEqual((h.body.messages as Msg[]).map((m) => m.text), ['Your circle has a new member']);
+    const other = await t.call('GET', `/v1/me/conversations/${e.domain}/messages`, { token: sys.token });
+    assert.equal(other.status, 404, other.text);
+  });
+
   describe('history by window', () => {
     const DAY_US = 86400 * 1000_000;
     let viewer: User;
@@ -254,7 +269,7 @@ describe('chat API (issue 10) over HTTP with XMPP clients', function () {
       const w = await t.call('GET', `/v1/me/conversations/${enc(peer.jid)}/messages?window=2y`, { token: viewer.token });
       assert.equal(w.status, 400);
       assert.equal(w.body.error?.field, 'window');
-      const j = await t.call('GET', '/v1/me/conversations/not-a-jid/messages', { token: viewer.token });
+      const j = await t.call('GET', `/v1/me/conversations/${enc('not a jid')}/messages`, { token: viewer.token });
       assert.equal(j.status, 400);
       assert.equal(j.body.error?.field, 'conversation');
       const unknown = await t.call('GET', `/v1/me/conversations/${enc(`nobody${randomBytes(3).toString('hex')}@${e.domain}`)}/messages`, { token: viewer.token });

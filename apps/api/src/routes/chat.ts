@@ -13,7 +13,10 @@ import { listModerationReports } from '../services/moderation-reports';
 import { accountIdParam, idParam } from './schemas';
 
 const jid = z.string().min(3).max(191).regex(/^[^@/\s]+@[^@/\s]+$/, 'must be a bare JID: user@domain, or a group\'s room JID');
-const conversationParam = z.object({ conversation: jid.describe('the peer\'s bare JID or the group\'s room JID') });
+const conversationParam = z.object({
+  conversation: z.string().min(1).max(191).regex(/^([^@/\s]+@)?[^@/\s]+$/, 'must be a bare JID: user@domain, a group\'s room JID, or system.<domain>')
+    .describe('the peer\'s bare JID, the group\'s room JID, or system.<domain> (system messages)'),
+});
 const messageId = z.string().regex(/^[0-9]{1,20}$/, 'must be a message id (its archive stanza-id, digits)');
 const groupName = z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters')
   .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');

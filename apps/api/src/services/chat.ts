@@ -140,13 +140,17 @@ export class ChatService {
   }
 
   /**
-   * A conversation the caller may read: a peer account's bare JID, or a group they belong to.
+   * A conversation the caller may read: a peer account's bare JID, a group they belong to, or the
+   * platform's system sender (system.<domain>).
    * The JID is lower-cased (JID local parts and domains compare case-insensitively here).
    */
   async conversation(accountId: number, ref: string): Promise<{ me: string; peer: string }> {
     const me = await this.me(accountId);
     const peer = ref.toLowerCase();
-    if (isRoomJid(this.ctx, peer)) {
+    if (!peer.includes('@')) {
+      // The platform's component (system messages) is a conversation too; no other bare domain is.
+      if (peer !== this.d.chat.settings.componentHost) throw notFound(`no conversation ${peer}`);
+    } else if (isRoomJid(this.ctx, peer)) {
       if (!(await this.groupIds([peer])).size) throw notFound(`no group ${peer}`, 'group_not_found');
       await mapped(() => assertMember(this.ctx, peer, me.jid));
     } else {
