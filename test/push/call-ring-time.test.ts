@@ -5,22 +5,11 @@
 // a WSS listener, the registrar process, the B2BUA with a 3 s no-answer timeout and the push-call
 // server (20 s wait), the real dispatcher against the FCM stand-in; the phone is a WSS UA.
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { createB2bua, type B2buaApp } from '@openline/b2bua';
-import type { CdrRecord } from '@openline/cdr';
-import { createLogger } from '@openline/log';
-import { RedisLocationStore } from '@openline/location';
-import { startPushService, type PushService } from '@openline/push-server';
 import type { StackHandle } from '@openline/stack';
-import { Redis } from 'ioredis';
 import { account, type TestAccount } from '../b2bua/support/harness';
 import { TestUa, type UaCall } from '../b2bua/support/ua';
-import { startRegistrarProcess, type RegistrarProcess } from '../registrar/support/nodes';
-import { makeServerCert } from '../support/push/credentials';
-import { startSipd, type SipdProcess } from '../support/sipd';
-import { freePort } from '../support/sipp';
 import { getSharedStack } from '../support/stack';
-import { newDevice, sleepingDevice, startProviders, type PhoneDevice, type Providers } from './call-support';
+import { newDevice, sleepingDevice, startProviders, startWssPushStack, type PhoneDevice, type Providers, type WssPushStack } from './call-support';
 import { WsPhone, type WsPhoneOptions } from './call-ws-phone';
 
 const DOMAIN = `pushring${process.pid}.push.test`;
@@ -32,43 +21,15 @@ describe('push-call: a woken device gets a full ring time', function () {
   this.timeout(90_000);
   let stack: StackHandle;
   let prov: Providers;
-  let sipd: SipdProcess;
-  let wssPort: number;
-  let registrar: RegistrarProcess;
-  let redis: Redis;
-  let push: PushService;
-  let app: B2buaApp;
-  const written: CdrRecord[] = [];
+  let wss: WssPushStack;
 
   before(async () => {
     stack = await getSharedStack();
     prov = await startProviders(stack);
-    const cert = makeServerCert(['localhost']);
-    wssPort = await freePort();
-    sipd = await startSipd({
-      loglevel: 'warning',
-      extraArgs: ['--contact', `sips:127.0.0.1:${wssPort};transport=wss`, '--key-file', path.join(path.dirname(cert.caFile), 'key.pem'), '--cert-file', cert.caFile],
-    });
-    registrar = await startRegistrarProcess(stack, sipd);
-    redis = new Redis({ host: '127.0.0.1', port: stack.ports.redis });
-    push = await startPushService({
-      sender: prov.sender, redis, db: stack.dbPool(), location: new RedisLocationStore(redis, { sweepIntervalMs: 0 }), waitSeconds: 20,
-      refreshBeforeSeconds: 120, refresh: false, logger: createLogger({ component: 'push', level: 'warn' }),
-    });
-    app = await createB2bua({
-      config: stack.config, secrets: stack.secrets, logger: createLogger({ component: 'b2bua', level: 'warn' }),
-      sipd: { host: '127.0.0.1', port: sipd.adminPort, secret: sipd.secret },
-      settings: { noAnswerTimeoutMs: NO_ANSWER_MS, defaultCountry: 'US', rtpenginePingMs: 0 },
-      cdr: { write: (r) => { written.push(r); return Promise.resolve(); } }, push: push.calls,
-    });
-    await app.connected;
+    wss = await startWssPushStack(stack, prov, { noAnswerTimeoutMs: NO_ANSWER_MS });
   });
   after(async () => {
-    await app?.close(500);
-    await push?.close();
-    redis?.disconnect();
-    await registrar?.stop();
-    await sipd?.stop();
+    await wss?.stop();
     await prov?.close();
   });
 
@@ -90,7 +51,7 @@ describe('push-call: a woken device gets a full ring time', function () {
     const d = newDevice('fcm', prov.param.fcm);
     await sleepingDevice(stack, bob, d);
     const phone = new WsPhone(bob.user, DOMAIN, bob.password, d, phoneOpts);
-    const a = new TestUa(alice.user, DOMAIN, alice.password, sipd.sipPort);
+    const a = new TestUa(alice.user, DOMAIN, alice.password, wss.sipd.sipPort);
     await a.open();
     try {
       let ringingAt: number | undefined;
@@ -99,7 +60,7 @@ describe('push-call: a woken device gets a full ring time', function () {
       await prov.fcm.waitFor((m) => m.token === d.prid && (m.message.data as Record<string, string> | undefined)?.kind === 'call', 20_000);
       await sleep(Math.max(0, started + wakeAfterMs - Date.now()));
       assert.equal(ringingAt, undefined, 'no 180 before the woken device rings');
-      await phone.open(wssPort);
+      await phone.open(wss.wssPort);
       assert.equal(await phone.register(), 200);
       await phone.invited();
       const joined = phone.inviteTimes[0];
@@ -133,8 +94,8 @@ describe('push-call: a woken device gets a full ring time', function () {
       assert.match(phone.cancels[0].get('reason') ?? '', /cause=480/);
       const m = await prov.sender.wait((p) => p.req.kind === 'missed-call' && p.req.target.prid === d.prid && p.req.data.callId === call.callId);
       assert.equal(m.res.ok, true, `missed-call delivered: ${JSON.stringify(m.res)}`);
-      while (!written.some((c) => c.aLegCallId === call.callId) && Date.now() < deadline + 5000) await sleep(50);
-      const c = written.find((x) => x.aLegCallId === call.callId);
+      while (!wss.written.some((c) => c.aLegCallId === call.callId) && Date.now() < deadline + 5000) await sleep(50);
+      const c = wss.written.find((x) => x.aLegCallId === call.callId);
       assert.equal(c?.sipStatus, 480);
       assert.equal(c?.disposition, 'no-answer');
     });

@@ -1,21 +1,26 @@
 // Support for the push-call suites: a PushSender wrapper that records every push and lets a test
 // wait for one, a B2BUA node with the push-call server in front of it, the sleeping phone
-// (test/push/scenarios/phone-wake.xml, SIPp) and its wake-up.
+// (test/push/scenarios/phone-wake.xml, SIPp) and its wake-up, and the one-sipd WSS stack the
+// WebSocket phone (call-ws-phone.ts) registers to.
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createB2bua, type B2buaApp } from '@openline/b2bua';
+import type { CdrRecord } from '@openline/cdr';
 import { loadConfig } from '@openline/config';
 import { createLogger } from '@openline/log';
 import { RedisLocationStore } from '@openline/location';
 import { createPushSender, DevicePushBindings, type PushDispatcher, type PushRequest, type PushResult, type PushSender } from '@openline/push';
 import { startPushService, type PushService } from '@openline/push-server';
 import type { StackHandle } from '@openline/stack';
-import { startSipp, waitForPort, type SippProcess } from '../support/sipp';
+import { freePort, startSipp, waitForPort, type SippProcess } from '../support/sipp';
+import { startSipd, type SipdProcess } from '../support/sipd';
 import { startB2buaNode, type B2buaNode, type NodeOptions, type TestAccount } from '../b2bua/support/harness';
-import { makeApnsKey, makeServiceAccount } from '../support/push/credentials';
+import { startRegistrarProcess, type RegistrarProcess } from '../registrar/support/nodes';
+import { makeApnsKey, makeServerCert, makeServiceAccount } from '../support/push/credentials';
 import { startFakeApns, type FakeApns } from '../support/push/fake-apns';
 import { startFakeFcm, type FakeFcm } from '../support/push/fake-fcm';
 
@@ -127,6 +132,61 @@ export async function startPushNode(stack: StackHandle, sender: PushSender, o: {
       redis.disconnect();
     },
   };
+}
+
+export interface WssPushStack {
+  sipd: SipdProcess;
+  /** The sipd's WSS listener (RFC 7118) the WebSocket phone connects to. */
+  wssPort: number;
+  /** Every CDR the B2BUA wrote. */
+  written: CdrRecord[];
+  stop(): Promise<void>;
+}
+
+/**
+ * One sipd with a WSS listener carrying the registrar process and a B2BUA whose sleeping devices
+ * go to the push-call server (20 s wait) — a WebSocket flow lives on the sipd that holds the
+ * connection, so the registrar and the B2BUA share it.
+ */
+export async function startWssPushStack(stack: StackHandle, prov: Providers, o: { noAnswerTimeoutMs: number }): Promise<WssPushStack> {
+  const written: CdrRecord[] = [];
+  let sipd: SipdProcess | undefined;
+  let registrar: RegistrarProcess | undefined;
+  let redis: Redis | undefined;
+  let push: PushService | undefined;
+  let app: B2buaApp | undefined;
+  const stop = async (): Promise<void> => {
+    await app?.close(500);
+    await push?.close();
+    redis?.disconnect();
+    await registrar?.stop();
+    await sipd?.stop();
+  };
+  try {
+    const cert = makeServerCert(['localhost']);
+    const wssPort = await freePort();
+    sipd = await startSipd({
+      loglevel: 'warning',
+      extraArgs: ['--contact', `sips:127.0.0.1:${wssPort};transport=wss`, '--key-file', path.join(path.dirname(cert.caFile), 'key.pem'), '--cert-file', cert.caFile],
+    });
+    registrar = await startRegistrarProcess(stack, sipd);
+    redis = new Redis({ host: '127.0.0.1', port: stack.ports.redis });
+    push = await startPushService({
+      sender: prov.sender, redis, db: stack.dbPool(), location: new RedisLocationStore(redis, { sweepIntervalMs: 0 }), waitSeconds: 20,
+      refreshBeforeSeconds: 120, refresh: false, logger: createLogger({ component: 'push', level: 'warn' }),
+    });
+    app = await createB2bua({
+      config: stack.config, secrets: stack.secrets, logger: createLogger({ component: 'b2bua', level: 'warn' }),
+      sipd: { host: '127.0.0.1', port: sipd.adminPort, secret: sipd.secret },
+      settings: { noAnswerTimeoutMs: o.noAnswerTimeoutMs, defaultCountry: 'US', rtpenginePingMs: 0 },
+      cdr: { write: (r) => { written.push(r); return Promise.resolve(); } }, push: push.calls,
+    });
+    await app.connected;
+    return { sipd, wssPort, written, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export interface PhoneDevice {

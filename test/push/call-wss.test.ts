@@ -4,22 +4,11 @@
 // its WebSocket, answers, and RTP the caller sends through rtpengine comes back echoed.
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
-import * as path from 'node:path';
-import { createB2bua, type B2buaApp } from '@openline/b2bua';
-import type { CdrRecord } from '@openline/cdr';
-import { createLogger } from '@openline/log';
 import type { StackHandle } from '@openline/stack';
 import { getSharedStack } from '../support/stack';
-import { freePort } from '../support/sipp';
-import { startSipd, type SipdProcess } from '../support/sipd';
-import { makeServerCert } from '../support/push/credentials';
-import { startRegistrarProcess, type RegistrarProcess } from '../registrar/support/nodes';
 import { account } from '../b2bua/support/harness';
 import { TestUa } from '../b2bua/support/ua';
-import { newDevice, sleepingDevice, startProviders, type Providers } from './call-support';
-import { startPushService, type PushService } from '@openline/push-server';
-import { Redis } from 'ioredis';
-import { RedisLocationStore } from '@openline/location';
+import { newDevice, sleepingDevice, startProviders, startWssPushStack, type Providers, type WssPushStack } from './call-support';
 import { WsPhone } from './call-ws-phone';
 
 const DOMAIN = `pushwss${process.pid}.push.test`;
@@ -48,43 +37,15 @@ describe('push-call: the woken phone registers over WSS', function () {
   this.timeout(90_000);
   let stack: StackHandle;
   let prov: Providers;
-  let sipd: SipdProcess;
-  let wssPort: number;
-  let registrar: RegistrarProcess;
-  let redis: Redis;
-  let push: PushService;
-  let app: B2buaApp;
-  const written: CdrRecord[] = [];
+  let wss: WssPushStack;
 
   before(async () => {
     stack = await getSharedStack();
     prov = await startProviders(stack);
-    const cert = makeServerCert(['localhost']);
-    wssPort = await freePort();
-    sipd = await startSipd({
-      loglevel: 'warning',
-      extraArgs: ['--contact', `sips:127.0.0.1:${wssPort};transport=wss`, '--key-file', path.join(path.dirname(cert.caFile), 'key.pem'), '--cert-file', cert.caFile],
-    });
-    registrar = await startRegistrarProcess(stack, sipd);
-    redis = new Redis({ host: '127.0.0.1', port: stack.ports.redis });
-    push = await startPushService({
-      sender: prov.sender, redis, db: stack.dbPool(), location: new RedisLocationStore(redis, { sweepIntervalMs: 0 }), waitSeconds: 20,
-      refreshBeforeSeconds: 120, refresh: false, logger: createLogger({ component: 'push', level: 'warn' }),
-    });
-    app = await createB2bua({
-      config: stack.config, secrets: stack.secrets, logger: createLogger({ component: 'b2bua', level: 'warn' }),
-      sipd: { host: '127.0.0.1', port: sipd.adminPort, secret: sipd.secret },
-      settings: { noAnswerTimeoutMs: 30_000, defaultCountry: 'US', rtpenginePingMs: 0 },
-      cdr: { write: (r) => { written.push(r); return Promise.resolve(); } }, push: push.calls,
-    });
-    await app.connected;
+    wss = await startWssPushStack(stack, prov, { noAnswerTimeoutMs: 30_000 });
   });
   after(async () => {
-    await app?.close(500);
-    await push?.close();
-    redis?.disconnect();
-    await registrar?.stop();
-    await sipd?.stop();
+    await wss?.stop();
     await prov?.close();
   });
 
@@ -96,12 +57,12 @@ describe('push-call: the woken phone registers over WSS', function () {
     const phone = new WsPhone(bob.user, DOMAIN, bob.password, d);
     const media = dgram.createSocket('udp4');
     await new Promise<void>((r) => media.bind(0, '127.0.0.1', r));
-    const a = new TestUa(alice.user, DOMAIN, alice.password, sipd.sipPort, media.address().port);
+    const a = new TestUa(alice.user, DOMAIN, alice.password, wss.sipd.sipPort, media.address().port);
     await a.open();
     try {
       const call = a.invite(bob.user);
       await prov.fcm.waitFor((m) => m.token === d.prid && (m.message.data as Record<string, string> | undefined)?.kind === 'call', 20_000);
-      await phone.open(wssPort);
+      await phone.open(wss.wssPort);
       assert.equal(await phone.register(), 200);
       const invite = await phone.invited();
       assert.match(invite.get('via') ?? '', /^SIP\/2\.0\/WSS /, 'the INVITE came over the WebSocket');
@@ -113,8 +74,8 @@ describe('push-call: the woken phone registers over WSS', function () {
       assert.ok(echoed >= 40, `the phone's echo reached the caller through rtpengine: ${echoed}`);
       assert.equal((await a.request(res, 'BYE')).status, 200);
       const deadline = Date.now() + 10_000;
-      while (!written.some((c) => c.aLegCallId === res.callId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const c = written.find((x) => x.aLegCallId === res.callId);
+      while (!wss.written.some((c) => c.aLegCallId === res.callId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const c = wss.written.find((x) => x.aLegCallId === res.callId);
       assert.ok(c, 'CDR written');
       assert.equal(c.disposition, 'answered');
       assert.equal(c.callee.device, d.instance);
