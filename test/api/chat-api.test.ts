@@ -11,7 +11,7 @@ import { queueSystemMessage, windowStart, xml, NS, type ChatClient, type XmlElem
 import type { StackHandle } from '@openline/stack';
 import { repoRoot, stackEnv } from '../support/stack';
 import { chatEnv, eventually, isMessage, joinRoom, login, newUser, type ChatEnv, type TestUser } from '../chat/support/chat';
-import { newDevice, startTestApi, type HttpResult, type TestApi } from './support/api';
+import { newDevice, suiteTestApi, type HttpResult } from './support/api';
 
 interface Msg { id: string; text: string; sender: string; direction: string; at: string }
 interface Conv { conversation: string; kind: string; name: string; peerAccountId: number | null; groupId: number | null;
@@ -41,7 +41,7 @@ function queryOf(el: XmlElement, ns: string): XmlElement | undefined {
 
 describe('chat API (issue 10) over HTTP with XMPP clients', function () {
   this.timeout(90_000);
-  let t: TestApi;
+  const t = suiteTestApi();
   let e: ChatEnv;
   let operatorKey: string;
 
@@ -64,12 +64,8 @@ describe('chat API (issue 10) over HTTP with XMPP clients', function () {
   const operator = (q: string, key = operatorKey): Promise<HttpResult> => t.call('GET', `/v1/operator/reports${q}`, { headers: { 'x-api-key': key } });
 
   before(async () => {
-    t = await startTestApi();
     e = await chatEnv();
     operatorKey = await createKey(t.stack, 'read');
-  });
-  after(async () => {
-    await t?.close();
   });
 
   describe('conversations: last message, unread counts, read position, mute, favourite', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { portsFromBase } from '@openline/config';
-import { startTestApi, type TestApi } from './support/api';
+import { startTestApi, suiteTestApi } from './support/api';
 
 /** A GET with a chosen Host header (fetch does not let the caller set it). */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string; type: string }> {
@@ -21,15 +21,11 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
 
 describe('web client: GET /v1/client/config', function () {
   this.timeout(60_000);
-  let t: TestApi;
+  const t = suiteTestApi();
   let wssPort: number;
 
   before(async () => {
-    t = await startTestApi();
     wssPort = portsFromBase(t.stack.config.ports.base).wss;
-  });
-  after(async () => {
-    await t?.close();
   });
 
   it('answers without a token with the SIP domain, the WSS URL on the run\'s wss port and the API base', async () => {
@@ -84,14 +80,7 @@ describe('web client: GET /v1/client/config', function () {
 
 describe('web client: static files at /', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   it('serves the softphone page at / as HTML (apps/web/dist, built by make build)', async () => {
     const res = await fetch(`${t.api.url}/`);

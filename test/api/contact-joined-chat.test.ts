@@ -5,21 +5,17 @@
 import assert from 'node:assert/strict';
 import { connectClient, type ChatClient, type XmlElement } from '@openline/chat';
 import { chatEnv, type ChatEnv } from '../chat/support/chat';
-import { linkIn, newDevice, phoneUser, startTestApi, ukMobile, uniqueName, type TestApi } from './support/api';
+import { linkIn, newDevice, phoneUser, suiteTestApi, ukMobile, uniqueName } from './support/api';
 
 const PASSWORD = 'web password 1';
 
 describe('"contact joined" as a chat system message', function () {
   this.timeout(60_000);
-  let t: TestApi;
+  const t = suiteTestApi();
   let e: ChatEnv;
 
   before(async () => {
-    t = await startTestApi();
     e = await chatEnv();
-  });
-  after(async () => {
-    await t?.close();
   });
 
   async function emailUser(): Promise<{ token: string; username: string }> {

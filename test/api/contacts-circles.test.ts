@@ -4,20 +4,13 @@
 // by email and SMS links; blocks (stored, isBlocked for the B2BUA) and reports.
 import assert from 'node:assert/strict';
 import { isBlocked, isBlockedBySip } from '@openline/api';
-import { linkIn, newDevice, phoneUser, plMobile, startTestApi, uniqueName, ukMobile, type TestApi } from './support/api';
+import { linkIn, newDevice, phoneUser, plMobile, suiteTestApi, uniqueName, ukMobile } from './support/api';
 
 interface Match { id: string; number: string; phone: string; user: { id: number; username: string } }
 
 describe('contacts discovery, circles, favourites and blocks', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   async function emailUser(country: string): Promise<{ token: string; accountId: number; username: string; email: string }> {
     const username = uniqueName('usr');

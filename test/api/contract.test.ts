@@ -1,18 +1,11 @@
 // Every endpoint: authenticated routes refuse a missing or bad token with 401 before anything
 // else, bodies are validated (400 naming the field), errors are {error: {code, message, field?}}.
 import assert from 'node:assert/strict';
-import { newDevice, phoneUser, startTestApi, type TestApi } from './support/api';
+import { newDevice, phoneUser, suiteTestApi } from './support/api';
 
 describe('API contract on every route', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   function concrete(path: string): string {
     return path.replace(/\{[^}]+\}/g, '1');

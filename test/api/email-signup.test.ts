@@ -2,18 +2,11 @@
 // activation link sent through SMTP (nodemailer → a local SMTP server that requires AUTH);
 // password reset by email link.
 import assert from 'node:assert/strict';
-import { linkIn, newDevice, startTestApi, uniqueName, type TestApi } from './support/api';
+import { linkIn, newDevice, suiteTestApi, uniqueName } from './support/api';
 
 describe('email sign-up (RCS "Username registration") and password reset', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   async function signUp(username: string, email: string, password = 'correct horse battery'): Promise<string> {
     const r = await t.call('POST', '/v1/signup/email', { body: { username, email, password, country: 'PL', displayName: 'Ala' } });

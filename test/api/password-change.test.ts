@@ -2,18 +2,11 @@
 // longer signs in, the new one does; a wrong current password is 403 and changes nothing; the
 // other sessions of the account end, the one that changed it stays.
 import assert from 'node:assert/strict';
-import { newDevice, phoneUser, startTestApi, type TestApi } from './support/api';
+import { newDevice, phoneUser, suiteTestApi } from './support/api';
 
 describe('web password change', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   it('needs the current password; afterwards only the new one signs in and the other sessions are signed out', async () => {
     const p = await phoneUser(t);

@@ -3,20 +3,13 @@
 // parameter, before touching anything. (Routes with a JSON body name the body's first problem
 // first; their bodies are covered by contract.test.ts.)
 import assert from 'node:assert/strict';
-import { phoneUser, startTestApi, type TestApi } from './support/api';
+import { phoneUser, suiteTestApi } from './support/api';
 
 const NUMERIC = ['id', 'accountId'];
 
 describe('API contract: path parameters', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi();
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi();
 
   it('answers 400 naming the parameter for a non-numeric id on every route that takes one', async () => {
     const user = await phoneUser(t);

@@ -2,18 +2,11 @@
 // SMS adapter and a local SMS gateway, on the shared stack's MariaDB and Redis. RCS seed limits:
 // at most 5 codes per number and device, at most 3 wrong codes, a new code only after 60 s.
 import assert from 'node:assert/strict';
-import { codeIn, newDevice, startTestApi, ukMobile, type TestApi } from './support/api';
+import { codeIn, newDevice, startTestApi, suiteTestApi, ukMobile } from './support/api';
 
 describe('phone sign-up (RCS "Phone number registration")', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi({ resendAfterSeconds: 1 });
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi({ resendAfterSeconds: 1 });
 
   describe('a new number', () => {
     it('gets a 4-digit code by SMS through the HTTP provider (form POST, basic auth, international digits)', async () => {

@@ -4,7 +4,7 @@
 // not affected.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { phoneUser, startTestApi, type TestApi } from './support/api';
+import { phoneUser, suiteTestApi } from './support/api';
 
 const CAP = 8;
 
@@ -18,14 +18,7 @@ function getFrom(localAddress: string, url: string): Promise<number> {
 
 describe('API rate limit per source address', function () {
   this.timeout(60_000);
-  let t: TestApi;
-
-  before(async () => {
-    t = await startTestApi({ requestsPerMinutePerIp: CAP });
-  });
-  after(async () => {
-    await t?.close();
-  });
+  const t = suiteTestApi({ requestsPerMinutePerIp: CAP });
 
   it('counts every request (open, authenticated, refused) and then answers 429 with Retry-After on every kind of route', async () => {
     const user = await phoneUser(t); // 2 requests: sign-up start and verify

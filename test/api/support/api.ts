@@ -70,6 +70,33 @@ export async function startTestApi(overrides: Partial<Config['api']> = {}): Prom
   };
 }
 
+/**
+ * The TestApi of the calling `describe`: started in a `before` hook, closed in an `after` hook.
+ * Its members reach the started instance, so tests read it like the one startTestApi returns.
+ */
+export function suiteTestApi(overrides: Partial<Config['api']> = {}): TestApi {
+  let current: TestApi | undefined;
+  before(async () => {
+    current = await startTestApi(overrides);
+  });
+  after(async () => {
+    await current?.close();
+  });
+  const started = (): TestApi => {
+    if (!current) throw new Error('the suite\'s TestApi is started in its before hook');
+    return current;
+  };
+  return {
+    get stack() { return started().stack; },
+    get api() { return started().api; },
+    get sms() { return started().sms; },
+    get smtp() { return started().smtp; },
+    get clock() { return started().clock; },
+    call: (method, path, o) => started().call(method, path, o),
+    close: () => started().close(),
+  };
+}
+
 let seq = 0;
 const usedNumbers = new Set<string>();
 
