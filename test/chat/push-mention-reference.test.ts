@@ -3,8 +3,8 @@
 // written as a display name has no "@username" in the text: the app server finds the reference
 // in the room's archived stanza. A reference to someone else stays muted.
 import * as assert from 'node:assert/strict';
-import { createGroup, registerPushDevice, setMuted, xml, NS } from '@openline/chat';
-import { chatEnv, ChatEnv, enablePush, eventually, joinRoom, login, newUser, TestUser } from './support/chat';
+import { createGroup, setMuted, xml, NS } from '@openline/chat';
+import { chatEnv, ChatEnv, eventually, joinRoom, login, newUser, pushEnabledOffline, TestUser } from './support/chat';
 
 interface PushRow { body: string; mention: number; outcome: string }
 
@@ -21,10 +21,7 @@ describe('chat: a XEP-0372 mention by display name in a muted group', function (
   before(async () => {
     e = await chatEnv();
     [sam, liz, max] = [await newUser(e, 'sam'), await newUser(e, 'liz'), await newUser(e, 'max')];
-    const reg = await registerPushDevice(e.pool, e.ctx.settings, liz.id, { provider: 'apns', token: `apns-token-${liz.username}` });
-    const c = await login(e, liz);
-    await c.iq(enablePush(reg));
-    await c.close();
+    await pushEnabledOffline(e, liz, { provider: 'apns', token: `apns-token-${liz.username}` });
   });
 
   it('alerts the member named by a reference without @username in the text; a reference to another member stays muted', async () => {

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import {
   accountByJid, chatMessage, createGroup, registerPushDevice, setMuted, setPushPreviews, xml, NO_PREVIEW_TEXT, NS,
 } from '@openline/chat';
-import { chatEnv, ChatEnv, enablePush, eventually, isMessage, joinRoom, login, mamQuery, newUser, TestUser } from './support/chat';
+import { chatEnv, ChatEnv, enablePush, eventually, isMessage, joinRoom, login, mamQuery, newUser, pushEnabledOffline, TestUser } from './support/chat';
 
 interface PushRow { conversation: string; title: string; body: string; mention: number; outcome: string; provider: string; token: string }
 
@@ -14,14 +14,6 @@ async function pushesFor(e: ChatEnv, accountId: number, after = 0): Promise<Push
   return e.pool.query<PushRow[]>(
     'SELECT conversation, title, body, mention, outcome, provider, token FROM chat_push_log WHERE account_id = ? AND id > ? ORDER BY id',
     [accountId, after]);
-}
-
-/** Logs in, registers a device through the API, enables push on it, goes offline. */
-async function pushEnabledOffline(e: ChatEnv, u: TestUser, token: string): Promise<void> {
-  const reg = await registerPushDevice(e.pool, e.ctx.settings, u.id, { provider: 'apns', token });
-  const c = await login(e, u);
-  await c.iq(enablePush(reg));
-  await c.close();
 }
 
 describe('chat: push to an offline device', function () {
@@ -33,7 +25,7 @@ describe('chat: push to an offline device', function () {
   before(async () => {
     e = await chatEnv();
     [sam, liz, max] = [await newUser(e, 'sam'), await newUser(e, 'liz'), await newUser(e, 'max')];
-    await pushEnabledOffline(e, liz, `apns-token-${liz.username}`);
+    await pushEnabledOffline(e, liz, { provider: 'apns', token: `apns-token-${liz.username}` });
   });
 
   it('a 1:1 message alerts the offline device with the sender\'s display name and a preview', async () => {
@@ -87,7 +79,7 @@ describe('chat: push to an offline device', function () {
 
   it('with previews off the alert says only that there is a new message', async () => {
     const quiet = await newUser(e, 'quiet');
-    await pushEnabledOffline(e, quiet, 'fcm-token-quiet');
+    await pushEnabledOffline(e, quiet, { provider: 'apns', token: 'fcm-token-quiet' });
     await setPushPreviews(e.ctx, quiet.jid, false);
     const s = await login(e, sam);
     try {

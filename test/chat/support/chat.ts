@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Config, loadConfig, Ports, portsFromBase, resolveSecrets, Secrets } from '@openline/config';
 import { AccountRepo, createDbPool, dbOptionsFrom, Pool } from '@openline/db';
 import {
-  chatContextFrom, ChatClient, ChatSetup, connectClient, NS, xml, XmlElement,
+  chatContextFrom, ChatClient, ChatSetup, connectClient, NS, registerPushDevice, xml, XmlElement,
 } from '@openline/chat';
 import { getSharedStack } from '../../support/stack';
 
@@ -88,6 +88,14 @@ export function enablePush(reg: { jid: string; node: string; secret: string }): 
     xml('x', { xmlns: NS.dataForms, type: 'submit' },
       xml('field', { var: 'FORM_TYPE' }, xml('value', {}, 'http://jabber.org/protocol/pubsub#publish-options')),
       xml('field', { var: 'secret' }, xml('value', {}, reg.secret)))));
+}
+
+/** Logs in, registers a device through the API, enables push on it, goes offline. */
+export async function pushEnabledOffline(e: ChatEnv, u: TestUser, device: { provider: 'apns' | 'fcm'; token: string }): Promise<void> {
+  const reg = await registerPushDevice(e.pool, e.ctx.settings, u.id, device);
+  const c = await login(e, u);
+  await c.iq(enablePush(reg));
+  await c.close();
 }
 
 /** Joins a room with nick = username (what the glue subscribes members with) and waits for self-presence. */

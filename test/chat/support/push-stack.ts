@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { portsFromBase } from '@openline/config';
-import { chatContextFrom, registerPushDevice } from '@openline/chat';
+import { chatContextFrom } from '@openline/chat';
 import { mariadbService, PROJECT_SERVICES, ServiceDefinition, ServiceFactory, StackHandle, startStack } from '@openline/stack';
 import { secondaryPortBase, tempDataDir } from '../../support/stack';
 import { makeApnsKey, makeServiceAccount } from '../../support/push/credentials';
 import { FakeApns, startFakeApns } from '../../support/push/fake-apns';
 import { FakeFcm, startFakeFcm } from '../../support/push/fake-fcm';
-import { ChatEnv, enablePush, login, newUser, TestUser } from './chat';
+import { ChatEnv, newUser, pushEnabledOffline, TestUser } from './chat';
 
 export const PUSH_TEST_BUNDLE = 'org.openline.chat-test';
 
@@ -77,10 +77,7 @@ export async function startChatPushStack(tag: string): Promise<ChatPushStack> {
     const u = await newUser(e, userTag);
     await e.pool.query('INSERT INTO devices (account_id, instance_id, push_provider, push_prid) VALUES (?, ?, ?, ?)',
       [u.id, `<urn:uuid:${randomBytes(16).toString('hex')}>`, provider, token]);
-    const reg = await registerPushDevice(e.pool, e.ctx.settings, u.id, { provider, token });
-    const c = await login(e, u);
-    await c.iq(enablePush(reg));
-    await c.close();
+    await pushEnabledOffline(e, u, { provider, token });
     return u;
   };
   return { e, apns, fcm, offlineWithPush, stop };
