@@ -26,6 +26,7 @@ import { randomUUID, verify } from 'node:crypto';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, makeServerCert, Waiters } from './credentials';
+import { ScriptedReplies } from './scripted-replies';
 
 export interface FakeApnsOptions {
   teamId: string;
@@ -155,18 +156,10 @@ export async function startFakeApns(opts: FakeApnsOptions): Promise<FakeApns> {
   const tls = makeServerCert(['localhost']);
   const received: ApnsPush[] = [];
   const waiters = new Waiters<ApnsPush>(received);
-  const replies = new Map<string, ApnsReply[]>();
+  const replies = new ScriptedReplies<ApnsReply>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const server = http2.createSecureServer({ key: tls.keyPem, cert: tls.certPem, allowHTTP1: false });
   server.on('session', (s) => { sessions.add(s); s.on('close', () => sessions.delete(s)); });
-
-  const scripted = (token: string): ApnsReply | undefined => {
-    const q = replies.get(token);
-    const r = q?.[0];
-    if (!q || !r) return undefined;
-    if (r.times !== undefined && --r.times <= 0) q.shift();
-    return r;
-  };
 
   server.on('stream', (stream, rawHeaders) => {
     const chunks: Buffer[] = [];
@@ -189,7 +182,7 @@ export async function startFakeApns(opts: FakeApnsOptions): Promise<FakeApns> {
             : !/^[0-9a-fA-F]{64,200}$/.test(push.token) ? { status: 400, reason: 'BadDeviceToken' }
               : undefined;
       verdict ??= checkJwt(h.authorization, opts, push) ?? checkHeaders(h, opts, push) ?? checkPayload(push.rawBody, push);
-      const reply: ApnsReply = verdict ?? scripted(push.token) ?? { status: 200 };
+      const reply: ApnsReply = verdict ?? replies.next(push.token) ?? { status: 200 };
       push.status = reply.status;
       if (reply.reason) push.reason = reply.reason;
       const out: http2.OutgoingHttpHeaders = { ':status': reply.status, 'apns-id': apnsId };
@@ -215,15 +208,8 @@ export async function startFakeApns(opts: FakeApnsOptions): Promise<FakeApns> {
   const port = (server.address() as AddressInfo).port;
   return {
     port, caPem: tls.certPem, caFile: tls.caFile, received,
-    respond(token, reply) {
-      const q = replies.get(token) ?? [];
-      q.push({ ...reply });
-      replies.set(token, q);
-    },
-    clearReplies(token) {
-      if (token === undefined) replies.clear();
-      else replies.delete(token);
-    },
+    respond: (token, reply) => replies.respond(token, reply),
+    clearReplies: (token) => replies.clear(token),
     waitFor: (pred, ms = 5000) => waiters.waitFor(pred, ms, 'fake APNs'),
     close: () => new Promise<void>((resolve) => {
       for (const s of sessions) s.destroy();

@@ -26,6 +26,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, makeServerCert, Waiters } from './credentials';
+import { ScriptedReplies } from './scripted-replies';
 
 export const GOOGLE_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
 const MESSAGING_SCOPES = ['https://www.googleapis.com/auth/firebase.messaging', 'https://www.googleapis.com/auth/cloud-platform'];
@@ -172,16 +173,8 @@ export async function startFakeFcm(opts: FakeFcmOptions): Promise<FakeFcm> {
   const waiters = new Waiters<FcmMessage>(received);
   const tokensIssued: string[] = [];
   const tokenRefusals: string[] = [];
-  const replies = new Map<string, FcmReply[]>();
+  const replies = new ScriptedReplies<FcmReply>();
   let counter = 0;
-
-  const scripted = (token: string | undefined): FcmReply | undefined => {
-    const q = token === undefined ? undefined : replies.get(token);
-    const r = q?.[0];
-    if (!q || !r) return undefined;
-    if (r.times !== undefined && --r.times <= 0) q.shift();
-    return r;
-  };
 
   const onToken = (body: string, res: ServerResponse): void => {
     const form = new URLSearchParams(body);
@@ -225,7 +218,7 @@ export async function startFakeFcm(opts: FakeFcmOptions): Promise<FakeFcm> {
       answer(400, fcmError(400, problem, 'INVALID_ARGUMENT'));
       return;
     }
-    const reply = scripted(m.token);
+    const reply = replies.next(m.token);
     if (reply && reply.status !== 200) {
       const code = reply.errorCode ?? DEFAULT_ERROR_CODES[reply.status] ?? 'UNSPECIFIED_ERROR';
       const text = code === 'UNREGISTERED' ? 'Requested entity was not found.' : `Scripted ${code}`;
@@ -253,15 +246,8 @@ export async function startFakeFcm(opts: FakeFcmOptions): Promise<FakeFcm> {
   const port = (server.address() as AddressInfo).port;
   return {
     port, url: `https://127.0.0.1:${port}`, caPem: tls.certPem, caFile: tls.caFile, received, tokensIssued, tokenRefusals,
-    respond(token, reply) {
-      const q = replies.get(token) ?? [];
-      q.push({ ...reply });
-      replies.set(token, q);
-    },
-    clearReplies(token) {
-      if (token === undefined) replies.clear();
-      else replies.delete(token);
-    },
+    respond: (token, reply) => replies.respond(token, reply),
+    clearReplies: (token) => replies.clear(token),
     waitFor: (pred, ms = 5000) => waiters.waitFor(pred, ms, 'fake FCM'),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
