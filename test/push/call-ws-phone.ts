@@ -3,12 +3,11 @@
 // at once, after `answerAfterMs`, or never) and echoes the RTP it receives on its media socket back
 // to where it came from (as SIPp -rtp_echo). A CANCEL gets 200 and the INVITE 487.
 import * as dgram from 'node:dgram';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { parseSip, type SipMsg } from '../b2bua/support/ua';
+import { digestCredentials, parseSip, SipMessageWaits, type SipMsg } from '../b2bua/support/ua';
 import type { PhoneDevice } from './call-support';
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const hex = (n: number): string => randomBytes(n).toString('hex');
 
 export interface WsPhoneOptions {
@@ -21,7 +20,7 @@ export interface WsPhoneOptions {
 export class WsPhone {
   private ws: WebSocket | undefined;
   private media = dgram.createSocket('udp4');
-  private waiters: Array<{ match: (m: SipMsg) => boolean; resolve: (m: SipMsg) => void }> = [];
+  private readonly waits = new SipMessageWaits({ timeoutMs: 15_000, timeoutError: 'WS phone: SIP wait timed out' });
   private readonly host = `${hex(4)}.invalid`;
   private cseq = 1;
   private readonly callId = `ws-reg-${hex(6)}`;
@@ -60,20 +59,11 @@ export class WsPhone {
     this.ws?.send(text);
   }
 
-  private wait(match: (m: SipMsg) => boolean, timeoutMs = 15_000): Promise<SipMsg> {
-    return new Promise((resolve, reject) => {
-      const w = { match, resolve: (m: SipMsg) => { clearTimeout(t); resolve(m); } };
-      const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); reject(new Error('WS phone: SIP wait timed out')); }, timeoutMs);
-      this.waiters.push(w);
-    });
-  }
-
   private onMessage(raw: string): void {
     const m = parseSip(raw);
     if (!m) return;
     if (m.request) this.onRequest(m);
-    const i = this.waiters.findIndex((w) => w.match(m));
-    if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
+    this.waits.deliver(m);
   }
 
   private contact(): string {
@@ -90,7 +80,7 @@ export class WsPhone {
       this.send([`REGISTER ${uri} SIP/2.0`, `Via: SIP/2.0/WSS ${this.host};branch=z9hG4bK${hex(6)}`, 'Max-Forwards: 70',
         `From: <sip:${this.user}@${this.domain}>;tag=${this.tag}`, `To: <sip:${this.user}@${this.domain}>`, `Call-ID: ${this.callId}`,
         `CSeq: ${cseq} REGISTER`, `Contact: ${this.contact()}`, `Expires: ${expires}`, ...(auth ? [auth] : []), 'Content-Length: 0', '', ''].join('\r\n'));
-      const r = await this.wait((m) => m.status !== undefined && m.get('cseq') === `${cseq} REGISTER` && (m.status ?? 0) >= 200);
+      const r = await this.waits.wait((m) => m.status !== undefined && m.get('cseq') === `${cseq} REGISTER` && (m.status ?? 0) >= 200);
       this.lastRegister = r;
       if (r.status === 401 && attempt === 0) {
         auth = this.authorization(r, uri);
@@ -103,14 +93,7 @@ export class WsPhone {
 
   private authorization(r: SipMsg, uri: string): string {
     const ch = r.all('www-authenticate').find((c) => /algorithm=MD5/i.test(c)) ?? r.get('www-authenticate') ?? '';
-    const p = new Map<string, string>();
-    for (const m of ch.slice(7).matchAll(/([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|([^,\s]+))/g)) p.set(m[1].toLowerCase(), m[2] ?? m[3]);
-    const realm = p.get('realm') ?? '';
-    const nonce = p.get('nonce') ?? '';
-    const cnonce = hex(4);
-    const ha1 = md5(`${this.user}:${realm}:${this.password}`);
-    const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`REGISTER:${uri}`)}`);
-    return `Authorization: Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+    return `Authorization: ${digestCredentials(ch, { user: this.user, password: this.password, method: 'REGISTER', uri })}`;
   }
 
   private reply(req: SipMsg, status: number, reason: string, toTag: string, body = ''): void {
@@ -154,6 +137,6 @@ export class WsPhone {
   /** Waits for the B2BUA's INVITE. */
   invited(timeoutMs = 15_000): Promise<SipMsg> {
     const hit = this.invites[0];
-    return hit ? Promise.resolve(hit) : this.wait((m) => m.request?.method === 'INVITE', timeoutMs);
+    return hit ? Promise.resolve(hit) : this.waits.wait((m) => m.request?.method === 'INVITE', timeoutMs);
   }
 }

@@ -33,8 +33,42 @@ export function parseSip(raw: string): SipMsg | undefined {
   return rq ? { ...m, request: { method: rq[1], uri: rq[2] } } : undefined;
 }
 
+/** Waits for SIP messages by predicate: a message received goes to the first pending wait it matches. */
+export class SipMessageWaits {
+  private pending: Array<{ match: (m: SipMsg) => boolean; resolve: (m: SipMsg) => void }> = [];
+
+  constructor(private readonly o: { timeoutMs: number; timeoutError: string }) {}
+
+  wait(match: (m: SipMsg) => boolean, timeoutMs = this.o.timeoutMs): Promise<SipMsg> {
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve: (m: SipMsg) => { clearTimeout(t); resolve(m); } };
+      const t = setTimeout(() => { this.pending = this.pending.filter((x) => x !== w); reject(new Error(this.o.timeoutError)); }, timeoutMs);
+      this.pending.push(w);
+    });
+  }
+
+  deliver(m: SipMsg): void {
+    const i = this.pending.findIndex((w) => w.match(m));
+    if (i >= 0) this.pending.splice(i, 1)[0].resolve(m);
+  }
+}
+
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const tag = (): string => randomBytes(6).toString('hex');
+
+/** The Digest credentials answering `challenge` (a WWW- or Proxy-Authenticate value) for `method uri`: MD5, qop=auth, nc 1 (RFC 3261 §22.4, RFC 2617 §3.2.2). */
+export function digestCredentials(challenge: string, c: { user: string; password: string; method: string; uri: string }): string {
+  const p = new Map<string, string>();
+  for (const m of challenge.slice(7).matchAll(/([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|([^,\s]+))/g)) p.set(m[1].toLowerCase(), m[2] ?? m[3]);
+  const realm = p.get('realm') ?? '';
+  const nonce = p.get('nonce') ?? '';
+  const cnonce = tag();
+  const nc = '00000001';
+  const ha1 = md5(`${c.user}:${realm}:${c.password}`);
+  const ha2 = md5(`${c.method}:${c.uri}`);
+  const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  return `Digest username="${c.user}", realm="${realm}", nonce="${nonce}", uri="${c.uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`;
+}
 
 export function sdpOf(port: number, direction = 'sendrecv', codecs = '0 8 101'): string {
   return ['v=0', `o=- ${Date.now()} ${Date.now()} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -59,7 +93,7 @@ export interface UaCall {
 
 export class TestUa {
   private sock = dgram.createSocket('udp4');
-  private waiters: Array<{ match: (m: SipMsg) => boolean; resolve: (m: SipMsg) => void }> = [];
+  private readonly waits = new SipMessageWaits({ timeoutMs: 10_000, timeoutError: 'SIP wait timed out' });
   private calls = new Map<string, UaCall>();
   private cseq = 1;
   port = 0;
@@ -85,20 +119,11 @@ export class TestUa {
     this.sock.send(text, this.proxyPort, '127.0.0.1');
   }
 
-  private wait(match: (m: SipMsg) => boolean, timeoutMs = 10_000): Promise<SipMsg> {
-    return new Promise((resolve, reject) => {
-      const w = { match, resolve: (m: SipMsg) => { clearTimeout(t); resolve(m); } };
-      const t = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); reject(new Error('SIP wait timed out')); }, timeoutMs);
-      this.waiters.push(w);
-    });
-  }
-
   private onMessage(raw: string): void {
     const m = parseSip(raw);
     if (!m) return;
     if (m.request) this.onRequest(m);
-    const i = this.waiters.findIndex((w) => w.match(m));
-    if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
+    this.waits.deliver(m);
   }
 
   private reply(req: SipMsg, status: number, reason: string, extra: string[] = [], body = ''): void {
@@ -175,16 +200,7 @@ export class TestUa {
     const ch = resp.get('proxy-authenticate') ?? resp.get('www-authenticate') ?? '';
     const all = resp.all('proxy-authenticate');
     const md5Ch = all.find((c) => /algorithm=MD5/i.test(c)) ?? ch;
-    const p = new Map<string, string>();
-    for (const m of md5Ch.slice(7).matchAll(/([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|([^,\s]+))/g)) p.set(m[1].toLowerCase(), m[2] ?? m[3]);
-    const realm = p.get('realm') ?? '';
-    const nonce = p.get('nonce') ?? '';
-    const cnonce = tag();
-    const nc = '00000001';
-    const ha1 = md5(`${this.user}:${realm}:${this.password}`);
-    const ha2 = md5(`${method}:${uri}`);
-    const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
-    return `Proxy-Authorization: Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`;
+    return `Proxy-Authorization: ${digestCredentials(md5Ch, { user: this.user, password: this.password, method, uri })}`;
   }
 
   /** Places a call; resolves at the final response (after ACK). 407 is answered once. */
@@ -206,7 +222,7 @@ export class TestUa {
       this.send(head.join('\r\n'));
       let final: SipMsg;
       for (;;) {
-        const r = await this.wait((m) => m.status !== undefined && m.get('call-id') === callId && m.get('cseq') === `${cseq} INVITE`, 60_000);
+        const r = await this.waits.wait((m) => m.status !== undefined && m.get('call-id') === callId && m.get('cseq') === `${cseq} INVITE`, 60_000);
         if ((r.status ?? 0) < 200) {
           if ((r.status ?? 0) > 100) {
             call.provisionals.push(r.status ?? 0);
@@ -257,7 +273,7 @@ export class TestUa {
   /** An in-dialog request; resolves with its final response (re-INVITE: ACKed). */
   async request(call: UaCall, method: string, extra: string[] = [], body = ''): Promise<SipMsg> {
     const cseq = this.sendInDialog(call, method, body && method !== 'INFO' ? [...extra, 'Content-Type: application/sdp'] : extra, body);
-    const r = await this.wait((m) => m.status !== undefined && (m.status ?? 0) >= 200 && m.get('call-id') === call.callId && m.get('cseq') === `${cseq} ${method}`);
+    const r = await this.waits.wait((m) => m.status !== undefined && (m.status ?? 0) >= 200 && m.get('call-id') === call.callId && m.get('cseq') === `${cseq} ${method}`);
     if (method === 'INVITE') this.sendInDialog(call, 'ACK', [], '', cseq);
     if (method === 'BYE') call.ended = true;
     return r;
@@ -267,6 +283,6 @@ export class TestUa {
   async receivedRequest(call: UaCall, method: string, pred: (m: SipMsg) => boolean = () => true, timeoutMs = 15_000): Promise<SipMsg> {
     const found = call.received.find((m) => m.request?.method === method && pred(m));
     if (found) return found;
-    return this.wait((m) => m.request?.method === method && m.get('call-id') === call.callId && pred(m), timeoutMs);
+    return this.waits.wait((m) => m.request?.method === method && m.get('call-id') === call.callId && pred(m), timeoutMs);
   }
 }
