@@ -6,19 +6,56 @@
 // res.send(200) does. sipd's utime+stime from /proc over the measured requests / requests =
 // µs per request (one request in + one response out, plus the two app frames each way).
 //
+// Memory, per round: sipd's RSS (VmRSS) at the end of the measured run and its peak (VmHWM); with
+// --gc, sipd runs under `node --trace-gc` and the round also reports the GC pauses during the
+// measured run (count, ms) and the largest heap size left after a mark-compact (the live heap:
+// what finished transactions keep alive for Timer J shows there).
+//
 // Run: npx tsx bench/sip/hot-path.ts --sipd bench/out/a.js,bench/out/b.js [--rounds 5]
 //        [--requests 20000] [--window 50] [--method OPTIONS|REGISTER] [--cpu 0] [--sipd-args "..."]
-// Each --sipd entry is an executable taking drachtio-server's command line (bin/sipd does).
+//        [--gc]
+// Each --sipd entry is an executable taking drachtio-server's command line (bin/sipd does); with
+// --gc it must be a node script (it is run as `node --trace-gc <entry>`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { freePort, waitForPort } from '../../test/support/sipp';
+import { readFileSync } from 'node:fs';
 import { cpuMicros } from './procstat';
 import { median } from './procstat';
 
-interface Options { sipds: string[]; rounds: number; requests: number; window: number; method: 'OPTIONS' | 'REGISTER'; cpu: string; extra: string[] }
+interface Options { sipds: string[]; rounds: number; requests: number; window: number; method: 'OPTIONS' | 'REGISTER'; cpu: string; extra: string[]; gc: boolean }
+
+/** One round's figures for one build. */
+interface RoundResult { us: number; rssMiB: number; peakMiB: number; gcCount?: number; gcMs?: number; liveHeapMiB?: number }
+
+/** VmRSS and VmHWM of a process in MiB (0 when unreadable). */
+function memoryMiB(pid: number): { rss: number; peak: number } {
+  let text = '';
+  try { text = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { /* gone */ }
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * GC figures from V8's --trace-gc lines, e.g.
+ * `[pid:0x..]  1234 ms: Mark-Compact 20.1 (25.0) -> 12.3 (26.0) MB, 3.21 / 0.00 ms  (...)`.
+ */
+function gcFigures(lines: string[]): { count: number; ms: number; liveHeapMiB: number } {
+  let count = 0;
+  let ms = 0;
+  let live = 0;
+  for (const line of lines) {
+    const m = /: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*-> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/ /.exec(line);
+    if (m === null) continue;
+    count++;
+    ms += Number(m[3]);
+    if (m[1] !== 'Scavenge') live = Math.max(live, Number(m[2]));
+  }
+  return { count, ms, liveHeapMiB: live };
+}
 
 function parseArgs(argv: string[]): Options {
   const get = (n: string): string | undefined => { const i = argv.indexOf(`--${n}`); return i >= 0 ? argv[i + 1] : undefined; };
@@ -26,7 +63,7 @@ function parseArgs(argv: string[]): Options {
   const method = (get('method') ?? 'OPTIONS').toUpperCase();
   if (method !== 'OPTIONS' && method !== 'REGISTER') throw new Error('--method OPTIONS|REGISTER');
   return { sipds, rounds: Number(get('rounds') ?? 5), requests: Number(get('requests') ?? 20000), window: Number(get('window') ?? 50), method, cpu: get('cpu') ?? '0',
-    extra: (get('sipd-args') ?? '').split(' ').filter((a) => a !== '') };
+    extra: (get('sipd-args') ?? '').split(' ').filter((a) => a !== ''), gc: argv.includes('--gc') };
 }
 
 /** The app side: authenticates, routes the method, answers each request with 200. */
@@ -97,12 +134,22 @@ function load(udp: UdpSocket, sipPort: number, method: string, total: number, wi
   });
 }
 
-async function measureOnce(exe: string, o: Options): Promise<number> {
+async function measureOnce(exe: string, o: Options): Promise<RoundResult> {
   const sipPort = await freePort();
   const adminPort = await freePort();
   const secret = 'hot-path';
-  const child: ChildProcess = spawn('taskset', ['-c', o.cpu, path.resolve(exe), '--contact', `sip:127.0.0.1:${sipPort};transport=udp`,
-    '--port', String(adminPort), '--address', '127.0.0.1', '--secret', secret, '--loglevel', 'error', ...o.extra], { stdio: 'ignore' });
+  const launcher = o.gc ? [process.execPath, '--trace-gc', path.resolve(exe)] : [path.resolve(exe)];
+  const child: ChildProcess = spawn('taskset', ['-c', o.cpu, ...launcher, '--contact', `sip:127.0.0.1:${sipPort};transport=udp`,
+    '--port', String(adminPort), '--address', '127.0.0.1', '--secret', secret, '--loglevel', 'error', ...o.extra],
+  { stdio: ['ignore', o.gc ? 'pipe' : 'ignore', 'ignore'] });
+  const gcLines: string[] = [];
+  let partial = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    gcLines.push(...parts);
+  });
   const udp = createSocket('udp4');
   let app: Socket | undefined;
   try {
@@ -112,10 +159,21 @@ async function measureOnce(exe: string, o: Options): Promise<number> {
     const seq = { n: 1 };
     await load(udp, sipPort, o.method, Math.ceil(o.requests / 4), o.window, seq); // warm-up (JIT)
     const pid = child.pid as number;
+    await new Promise((r) => setTimeout(r, 50)); // the warm-up's GC lines arrive
+    const gcFrom = gcLines.length;
     const before = cpuMicros(pid) ?? NaN;
     await load(udp, sipPort, o.method, o.requests, o.window, seq);
     const after = cpuMicros(pid) ?? NaN;
-    return (after - before) / o.requests;
+    const mem = memoryMiB(pid);
+    const result: RoundResult = { us: (after - before) / o.requests, rssMiB: mem.rss, peakMiB: mem.peak };
+    if (o.gc) {
+      await new Promise((r) => setTimeout(r, 50));
+      const gc = gcFigures(gcLines.slice(gcFrom));
+      result.gcCount = gc.count;
+      result.gcMs = gc.ms;
+      result.liveHeapMiB = gcFigures(gcLines).liveHeapMiB;
+    }
+    return result;
   } finally {
     udp.close();
     app?.destroy();
@@ -126,16 +184,21 @@ async function measureOnce(exe: string, o: Options): Promise<number> {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const results = new Map<string, number[]>(o.sipds.map((s) => [s, []]));
+  const results = new Map<string, RoundResult[]>(o.sipds.map((s) => [s, []]));
+  const memText = (x: RoundResult): string => `RSS ${x.rssMiB.toFixed(0)} MiB (peak ${x.peakMiB.toFixed(0)})`
+    + (x.gcCount === undefined ? '' : `, GC ${x.gcCount}× ${(x.gcMs ?? 0).toFixed(0)} ms, live heap ≤ ${(x.liveHeapMiB ?? 0).toFixed(1)} MiB`);
   for (let r = 1; r <= o.rounds; r++) {
     for (const exe of o.sipds) {
-      const us = await measureOnce(exe, o);
-      results.get(exe)?.push(us);
-      console.log(`round ${r} ${exe} ${o.method}: ${us.toFixed(1)} µs/request`);
+      const res = await measureOnce(exe, o);
+      results.get(exe)?.push(res);
+      console.log(`round ${r} ${exe} ${o.method}: ${res.us.toFixed(1)} µs/request, ${memText(res)}`);
     }
   }
   for (const [exe, list] of results) {
-    console.log(`median ${exe} ${o.method}: ${median(list).toFixed(1)} µs/request (${list.map((v) => v.toFixed(1)).join(', ')})`);
+    const med = (f: (x: RoundResult) => number | undefined): number => median(list.map((x) => f(x) ?? 0));
+    const summary: RoundResult = { us: med((x) => x.us), rssMiB: med((x) => x.rssMiB), peakMiB: med((x) => x.peakMiB) };
+    if (o.gc) { summary.gcCount = med((x) => x.gcCount); summary.gcMs = med((x) => x.gcMs); summary.liveHeapMiB = med((x) => x.liveHeapMiB); }
+    console.log(`median ${exe} ${o.method}: ${summary.us.toFixed(1)} µs/request (${list.map((v) => v.us.toFixed(1)).join(', ')}), ${memText(summary)}`);
   }
 }
 
