@@ -5,7 +5,8 @@
 import { isIP } from 'node:net';
 import { parseCSeq, parseUri, type SipRequest, type SipResponse } from '../parser';
 import {
-  createResponse, tagOf, type InviteServerTransaction, type ServerTransaction,
+  createResponse, tagOf, type InviteServerTransaction, type ServerTransaction, type ServerTransactionUser,
+  type Transaction,
 } from '../transaction';
 import type { InboundMessage } from '../transport/types';
 import { isReliable } from '../transport/types';
@@ -362,13 +363,24 @@ export class UasHandler {
     const limit = request.method === 'INVITE' ? INVITE_ANSWER_TIMEOUT_MS : APP_ANSWER_TIMEOUT_MS;
     ir.timer = setTimeout(() => this.appTimeout(ir), limit);
     ir.timer.unref();
-    tx.addTerminationListener(() => this.untrack(ir));
-    tx.user = {
-      onTransportError: (err) => this.ctx.logger.warn({ callId: request.callId, err: err.message }, 'response could not be sent'),
-      onTimeout: () => this.ctx.logger.info({ callId: request.callId }, 'no ACK for a non-2xx final response (Timer H)'),
-    };
+    // Neither listener nor user closes over ir or the request: a completed transaction lives on
+    // for Timer J/H (32 s over UDP) and must not keep the request's bookkeeping alive that long.
+    tx.addTerminationListener(this.onTransactionTerminated);
+    tx.user = this.transactionUser(request.callId);
     return ir;
   }
+
+  private transactionUser(callId: string): ServerTransactionUser {
+    return {
+      onTransportError: (err) => this.ctx.logger.warn({ callId, err: err.message }, 'response could not be sent'),
+      onTimeout: () => this.ctx.logger.info({ callId }, 'no ACK for a non-2xx final response (Timer H)'),
+    };
+  }
+
+  private readonly onTransactionTerminated = (tx: Transaction): void => {
+    const ir = this.byTx.get(tx as ServerTransaction);
+    if (ir !== undefined) this.untrack(ir);
+  };
 
   private untrack(ir: InboundRequest): void {
     this.forgetEarlyUpdate(ir);
@@ -420,6 +432,10 @@ export class UasHandler {
     if (ir.timer) clearTimeout(ir.timer);
     ir.timer = undefined;
     this.byId.delete(ir.id);
+    // Only an INVITE is still looked up by its transaction after its final response (a CANCEL
+    // after the final gets 200, §9.2); other requests are done here, while their transaction
+    // alone absorbs retransmissions.
+    if (ir.request.method !== 'INVITE') this.byTx.delete(ir.tx);
     // Early dialogs end with a non-2xx final response (§12.3 / §13.3.1.4).
     if (res.status >= 300 && ir.createdDialog && ir.dialog) this.dropDialog(ir.dialog);
     try {

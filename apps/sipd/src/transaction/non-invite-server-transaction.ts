@@ -24,10 +24,6 @@ export class NonInviteServerTransaction extends Transaction {
     super(opts, S.Trying);
   }
 
-  get finalResponse(): SipResponse | undefined {
-    return this.lastFinal;
-  }
-
   /** The TU's response (§17.2.2). Throws once a final response has been sent. */
   respond(response: SipResponse, wire?: Buffer): void {
     if (this.state !== S.Trying && this.state !== S.Proceeding) {
@@ -68,6 +64,9 @@ export class NonInviteServerTransaction extends Transaction {
         // §17.2.2: "the server transaction MUST set Timer J to fire in 64*T1 seconds for
         // unreliable transports, and zero seconds for reliable transports."
         this.J = arm(this.t.J, () => this.timerJ());
+        // Only the final response is resent from now on; the rest is not kept for Timer J.
+        this.lastProvisional = undefined;
+        if (this.lastFinal !== undefined) this.lastFinal = this.keepStartLinesOnly(this.lastFinal);
         break;
       case S.Terminated:
         this.enterState(to, [S.Trying, S.Proceeding, S.Completed]);

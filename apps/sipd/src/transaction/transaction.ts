@@ -1,7 +1,7 @@
 // Shared plumbing of the four RFC 3261 §17 machines: identity, state, sending through the
 // transport with errors routed to the machine, and termination notification. Each subclass owns
 // its state machine (stateTransition) and its timers (named fields cleared in dispose()).
-import type { SipMessage, SipRequest } from '../parser';
+import { SipRequest, SipResponse, type SipMessage } from '../parser';
 import { isReliable, type Destination } from '../transport/types';
 import { toTransportError, type TransportError } from '../transport/errors';
 import { TransactionStateError } from './errors';
@@ -22,7 +22,6 @@ export interface TransactionOptions {
 export abstract class Transaction {
   abstract readonly kind: TransactionKind;
   readonly id: string;
-  readonly request: SipRequest;
   readonly destination: Destination;
   /** Reliable transports skip retransmissions and use 0 for D, I, J, K. */
   readonly reliable: boolean;
@@ -30,13 +29,14 @@ export abstract class Transaction {
   protected readonly timerConfig: TimerConfig;
   protected readonly t: TimerValues;
   private _state: TransactionState;
+  private _request: SipRequest;
   private readonly terminationListeners: Array<(tx: Transaction) => void> = [];
   /** The bytes the TU serialised for a message it handed us, reused for its retransmissions. */
   private lastWire: { message: SipMessage; wire: Buffer } | undefined;
 
   protected constructor(opts: TransactionOptions, initial: TransactionState) {
     this.id = opts.id;
-    this.request = opts.request;
+    this._request = opts.request;
     this.destination = opts.destination;
     this.transport = opts.transport;
     this.timerConfig = opts.timers;
@@ -47,6 +47,14 @@ export abstract class Transaction {
 
   get state(): TransactionState {
     return this._state;
+  }
+
+  /**
+   * The request of the transaction. A completed non-INVITE server transaction keeps only its
+   * request line (see keepStartLinesOnly()).
+   */
+  get request(): SipRequest {
+    return this._request;
   }
 
   /** Called once when the transaction reaches Terminated (the layer removes it from its maps). */
@@ -80,6 +88,22 @@ export abstract class Transaction {
   protected finishTermination(): void {
     this.dispose();
     for (const fn of this.terminationListeners.splice(0)) fn(this);
+  }
+
+  /**
+   * Memory for the long tail of a finished transaction (Timer J: 64·T1 = 32 s over UDP, at
+   * thousands of requests a second): keeps the request line of the request and the start line of
+   * `response` with the bytes the TU serialised for it, and lets the parsed headers of both go.
+   * What remains is what absorbs retransmissions (§17.2.2: the same response, resent as is).
+   * Returns the response to keep: its start line only when its bytes are known, else itself.
+   */
+  protected keepStartLinesOnly(response: SipResponse): SipResponse {
+    const req = this._request;
+    this._request = new SipRequest(req.method, req.uri, req.version);
+    if (this.lastWire === undefined || this.lastWire.message !== response) return response;
+    const statusLine = new SipResponse(response.status, response.reason, response.version);
+    this.lastWire = { message: statusLine, wire: this.lastWire.wire };
+    return statusLine;
   }
 
   /**

@@ -22,10 +22,32 @@ describe('server transactions reuse the bytes the TU serialised', () => {
     tx.respond(res, wire);
     tx.receiveRetransmission(tx.request);
     assert.equal(transport.sent.length, 2);
+    assert.equal(transport.sent[0]?.message, res);
     for (const s of transport.sent) {
-      assert.equal(s.message, res);
       assert.equal(s.wire, wire);
+      assert.equal(s.message.kind === 'response' ? s.message.status : 0, 200);
     }
+  });
+
+  it('NIST Completed keeps the final response\'s bytes and start line, not the parsed headers (Timer J holds it 32 s)', () => {
+    const tx = new NonInviteServerTransaction({ id: 'nist', request: request({ method: 'OPTIONS' }), destination: dest('udp'), transport, timers: TEST_TIMERS });
+    const wire = Buffer.from('SIP/2.0 200 OK\r\n\r\n');
+    tx.respond(response(tx.request, 200), wire);
+    assert.equal(tx.request.method, 'OPTIONS');
+    assert.equal(tx.request.headers.length, 0, 'the request keeps its request line only');
+    tx.receiveRetransmission(tx.request);
+    const resent = transport.sent[1];
+    assert.equal(resent?.wire, wire);
+    assert.equal(resent?.message.kind === 'response' ? resent.message.headers.length : -1, 0);
+    assert.equal(resent?.message.kind === 'response' ? resent.message.reason : '', 'OK');
+  });
+
+  it('NIST Proceeding keeps the whole request (the TU still answers it)', () => {
+    const tx = new NonInviteServerTransaction({ id: 'nist', request: request({ method: 'OPTIONS' }), destination: dest('udp'), transport, timers: TEST_TIMERS });
+    const headers = tx.request.headers.length;
+    tx.respond(response(tx.request, 100), Buffer.from('SIP/2.0 100 Trying\r\n\r\n'));
+    assert.ok(headers > 0);
+    assert.equal(tx.request.headers.length, headers);
   });
 
   it('NIST: a response given without bytes is sent without bytes (the transport serialises it)', () => {
