@@ -1,7 +1,8 @@
 // Acceptance (issue 10): a user with a push-enabled device (XEP-0357 on the chat component) who
 // is offline gets an alert for a 1:1 message and for a group message, with the sender's display
-// name and a preview unless previews are off; a muted group stays silent except for a mention;
-// the messages are in the archive (and offline storage) when the user returns.
+// name and a preview unless previews are off; a muted group stays silent except for a mention
+// (an "@username" in the text, or a XEP-0372 reference to the member); the messages are in the
+// archive (and offline storage) when the user returns.
 import * as assert from 'node:assert/strict';
 import {
   accountByJid, chatMessage, createGroup, registerPushDevice, setMuted, setPushPreviews, xml, NO_PREVIEW_TEXT, NS,
@@ -39,6 +40,28 @@ describe('chat: push to an offline device', function () {
         provider: 'apns', token: `apns-token-${liz.username}`,
       });
     } finally { await s.close(); }
+  });
+
+  // mod_push's summary carries only the sender and the body, so a mention written as a display
+  // name has no "@username" in the text: the app server finds the XEP-0372 reference in the room's
+  // archived stanza. A reference to someone else stays muted.
+  it('in a muted group, a XEP-0372 mention by display name alerts the member named by the reference (no @username in the text); a reference to another member stays muted', async () => {
+    const g = await createGroup(e.ctx, sam.jid, 'Garden', [liz.jid, max.jid]);
+    await setMuted(e.ctx, liz.jid, g.jid, true);
+    const before = (await e.pool.query<Array<{ id: number }>>('SELECT COALESCE(MAX(id), 0) AS id FROM chat_push_log'))[0].id;
+    const m = await login(e, max);
+    try {
+      await joinRoom(m, g.jid);
+      const other = `${sam.displayName}, the roses need water`;
+      await m.send(xml('message', { to: g.jid, type: 'groupchat', id: 'gr-1' }, xml('body', {}, other),
+        xml('reference', { xmlns: NS.reference, type: 'mention', uri: `xmpp:${sam.jid}`, begin: 0, end: sam.displayName.length })));
+      const text = `${liz.displayName}, can you bring the shears?`;
+      assert.ok(!text.includes(`@${liz.username}`));
+      await m.send(xml('message', { to: g.jid, type: 'groupchat', id: 'gr-2' }, xml('body', {}, text),
+        xml('reference', { xmlns: NS.reference, type: 'mention', uri: `xmpp:${liz.jid}`, begin: 0, end: liz.displayName.length })));
+      const rows = await eventually(async () => { const r = await pushesFor(e, liz.id, before); return r.length >= 2 ? r : undefined; }, 5000, 'two decisions');
+      assert.deepEqual(rows.map((r) => [r.body, r.mention, r.outcome]), [[other, 0, 'muted'], [text, 1, 'sent']]);
+    } finally { await m.close(); }
   });
 
   it('a group message alerts an offline member; a muted group does not, except for a mention', async () => {
