@@ -18,11 +18,16 @@ export interface MessageFacts {
   cseqMethod: string;
 }
 
-export function messageFacts(msg: SipMessage): MessageFacts | undefined {
-  const topVia = msg.getAll('via')[0];
+/** `knownVia`: the top Via already parsed by the transport (InboundMessage.topVia), not parsed again. */
+export function messageFacts(msg: SipMessage, knownVia?: Via): MessageFacts | undefined {
   const cseqText = msg.get('cseq');
-  if (topVia === undefined || cseqText === undefined) return undefined;
-  const via = parseVia(topVia);
+  if (cseqText === undefined) return undefined;
+  let via = knownVia;
+  if (via === undefined) {
+    const topVia = msg.getAll('via')[0];
+    if (topVia === undefined) return undefined;
+    via = parseVia(topVia);
+  }
   const cseq = parseCSeq(cseqText);
   if (via === undefined || cseq === undefined) return undefined;
   const branch = via.params.get('branch');

@@ -110,7 +110,7 @@ export class TransactionLayer {
   /** Classifies and dispatches one inbound message (see the top of this file). */
   receive(inbound: InboundMessage): InboundOutcome {
     const msg = inbound.message;
-    const facts = messageFacts(msg);
+    const facts = messageFacts(msg, inbound.topVia);
     if (facts === undefined) return { kind: 'invalid', inbound, reason: 'missing or malformed Via/CSeq' };
     if (msg.kind === 'response') return this.receiveResponse(inbound, msg, facts);
     return this.receiveRequest(inbound, msg, facts);

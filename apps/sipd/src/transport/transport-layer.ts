@@ -267,9 +267,10 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       return;
     }
     const message = parsed.message;
+    let via: Via | undefined;
     if (message.kind === 'request') {
       // §18.2.1: received / rport on the top Via.
-      const via = processInboundVia(message, source, this.opts.forceRport === true);
+      via = processInboundVia(message, source, this.opts.forceRport === true);
       if (via === undefined) {
         this.counters.requestsDropped++;
         return;
@@ -277,14 +278,14 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       if (connectionId !== undefined && via.params.has('alias')) this.addAlias(connectionId, source, via);
     } else {
       // §18.1.2: a response whose top Via sent-by is not ours MUST be silently discarded.
-      const via = topVia(message);
+      via = topVia(message);
       if (via === undefined || this.matcher === undefined || !this.matcher(via, local)) {
         this.counters.responsesDropped++;
         return;
       }
     }
     this.counters.messagesIn[source.protocol]++;
-    const inbound: InboundMessage = { message, raw, source, local, receivedAt: Date.now() };
+    const inbound: InboundMessage = { message, raw, source, local, receivedAt: Date.now(), topVia: via };
     if (connectionId !== undefined) inbound.connectionId = connectionId;
     this.safeEmit('message', inbound);
   }

@@ -1,5 +1,5 @@
 // Transport-level addressing shared by every layer above the transports.
-import type { SipMessage } from '../parser';
+import type { SipMessage, Via } from '../parser';
 
 export type Protocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
@@ -18,6 +18,11 @@ export interface InboundMessage {
   /** Set for connection-oriented transports: the connection it arrived on. */
   connectionId?: string;
   receivedAt: number; // Date.now()
+  /**
+   * The top Via of `message` as the transport parsed it (after §18.2.1 received/rport), so the
+   * transaction layer does not parse it again. Read-only: it is shared.
+   */
+  topVia?: Via;
 }
 
 /** Where to send: an address, and (preferred when alive) a specific connection. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { SipRequest } from '../../src/parser';
+import { parseVia, type SipRequest } from '../../src/parser';
 import { TransactionLayer, type InboundOutcome } from '../../src/transaction/transaction-layer';
 import { TransactionState } from '../../src/transaction/transaction-state';
 import { dest, FakeClock, inbound, RecordingTransport, RecordingUser, request, response, TEST_TIMERS, type RequestSpec } from './support';
@@ -55,6 +55,19 @@ describe('TransactionLayer (RFC 3261 §17.1.3, §17.2.3, §9.2, §8.2.2.2)', () 
       const a = expectKind(rx({ method: 'OPTIONS' }), 'request');
       const b = expectKind(rx({ method: 'OPTIONS', via: 'SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bKtest1', callId: 'other' }), 'request');
       assert.notEqual(a.transaction, b.transaction);
+    });
+
+    it('matches by the top Via the transport already parsed (InboundMessage.topVia), not a second parse', () => {
+      expectKind(rx({ method: 'OPTIONS' }), 'request');
+      const msg = request({ method: 'OPTIONS' });
+      const again = inbound(msg);
+      const given = parseVia('SIP/2.0/UDP 127.0.0.9:5070;branch=z9hG4bKtest1');
+      assert.ok(given);
+      again.topVia = given;
+      // Same Via text in the message, but the Via handed over names another sent-by (§17.2.3): a
+      // new transaction (then seen as a merged request, §8.2.2.2), not a retransmission.
+      expectKind(layer.receive(again), 'merged');
+      expectKind(layer.receive(inbound(request({ method: 'OPTIONS' }))), 'retransmission');
     });
 
     it('the same branch with a different method is a different transaction', () => {
