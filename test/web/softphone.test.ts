@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { launchInNamespace, type NamespacedBrowser } from './support/browser';
+import { launchInNamespace, MEDIA_DENIED_ARGS, type NamespacedBrowser } from './support/browser';
 import { StackHost } from './support/host-client';
 import { growth, Softphone, type MediaStats } from './support/softphone';
 import type { HostAccount, HostCdr } from './support/stack-host';
@@ -225,6 +225,116 @@ describe('web softphone in Chromium, end to end through the stack', function () 
     });
   });
 
+  /**
+   * The newest entry of the page's own call log once it holds more than `before` entries (the client
+   * reloads the log 1 s and 4 s after a call; the refresh button is what a user would press).
+   */
+  const newestLogEntry = async (p: Softphone, before: number): Promise<{ direction: string | null; status: string | null }> => {
+    const items = p.el('call-log-item');
+    for (let i = 0; i < 40 && (await items.count()) <= before; i++) {
+      if (i % 5 === 4) await p.el('call-log-refresh').click();
+      await p.page.waitForTimeout(250);
+    }
+    assert.ok((await items.count()) > before, `${p.name}: no new call-log-item (still ${await items.count()})`);
+    return { direction: await items.first().getAttribute('data-direction'), status: await items.first().getAttribute('data-status') };
+  };
+
+  /** The call failed with this reason: call-error is shown with a text and the call screen says ended. */
+  const assertCallError = async (p: Softphone, reason: string, text: RegExp): Promise<void> => {
+    await p.waitAttr('call-error', 'data-reason', reason, 20_000);
+    assert.match(await p.el('call-error').innerText(), text);
+    assert.equal(await p.callState(), 'ended');
+    await p.idle(5000);
+  };
+
+  describe('callee busy, unreachable or declining', () => {
+    let c: Softphone;
+    before(async () => {
+      const chris = await host.account('chris');
+      c = await open('chris');
+      await c.signInRegistered(chris.username, chris.webPassword);
+    });
+
+    it('B is in a call with C: A calling B sees call-error busy (B\'s client 486, the B2BUA 486), B\'s call goes on and A\'s log says busy', async () => {
+      await c.dial(bob.username);
+      await b.answer();
+      await Promise.all([c.established(), b.established()]);
+      const logBefore = await a.el('call-log-item').count();
+      await a.dial(bob.username);
+      await assertCallError(a, 'busy', /busy/i);
+      assert.equal(await b.el('incoming').count(), 0, 'bob was never offered the second call');
+      assert.equal(await b.callState(), 'established', 'bob\'s call with chris is untouched');
+      await assertAudioBothWays(b, c, 'bob ↔ chris after the busy attempt');
+      assert.deepEqual(await newestLogEntry(a, logBefore), { direction: 'out', status: 'busy' });
+      await c.el('hangup').click();
+      await Promise.all([b.idle(), c.idle()]);
+    });
+
+    it('a user with no registered device and an unknown name are both call-error unreachable', async () => {
+      const nobody = await host.account('nobody');
+      await a.dial(nobody.username);
+      await assertCallError(a, 'unreachable', /cannot be reached/i);
+      // From bob's page, which shows no error yet (alice's would still show the first one).
+      assert.equal(await b.el('call-error').count(), 0);
+      await b.dial(`no-such-user-${Date.now().toString(36)}`);
+      await assertCallError(b, 'unreachable', /cannot be reached/i);
+    });
+
+    it('B declines: A sees call-error declined (603 through the B2BUA), B is idle at once, B\'s log has a missed call and A\'s a failed one', async () => {
+      const [aBefore, bBefore] = [await a.el('call-log-item').count(), await b.el('call-log-item').count()];
+      await a.dial(bob.username);
+      await b.el('incoming').waitFor({ state: 'visible', timeout: 20_000 });
+      await a.waitAttr('call-screen', 'data-state', 'ringing', 10_000);
+      await b.el('decline').click();
+      await assertCallError(a, 'declined', /declined/i);
+      assert.equal(await b.el('incoming').count(), 0, 'the incoming panel is gone');
+      assert.equal(await b.el('idle').isVisible(), true, 'bob is idle');
+      assert.equal(await b.el('call-error').count(), 0, 'declining is not an error for bob');
+      assert.deepEqual(await newestLogEntry(b, bBefore), { direction: 'in', status: 'missed' });
+      assert.deepEqual(await newestLogEntry(a, aBefore), { direction: 'out', status: 'failed' });
+    });
+  });
+
+  describe('microphone/camera permission denied', () => {
+    let denied: NamespacedBrowser | undefined;
+    after(async () => { await denied?.close(); });
+
+    it('dialling from a browser that refuses getUserMedia shows call-error media-denied and B is never offered the call', async () => {
+      denied = await launchInNamespace(host.ns.name, MEDIA_DENIED_ARGS);
+      const mia = await host.account('mia');
+      const m = await Softphone.open(denied.browser, 'mia-denied', `${host.info.apiUrl}/`, { grantMedia: false });
+      pages.push(m);
+      await m.signInRegistered(mia.username, mia.webPassword);
+      for (const video of [false, true]) {
+        await m.dial(bob.username, video);
+        await assertCallError(m, 'media-denied', video ? /microphone or camera permission denied/i : /microphone permission denied/i);
+      }
+      // An INVITE would ring bob within well under a second on loopback.
+      await b.page.waitForTimeout(1500);
+      assert.equal(await b.el('incoming').count(), 0, 'bob never saw an incoming call');
+      assert.equal(await b.callState(), null, 'bob has no call screen');
+      await m.close();
+    });
+  });
+
+  describe('server unreachable', () => {
+    it('when the WSS server cannot be reached, sign-in succeeds and reg-status is error with a "Server unreachable" text', async () => {
+      const finn = await host.account('finn');
+      const f = await open('finn-no-wss');
+      // Only this page is told that the WSS server is on a closed port (nothing listens on port 1 in
+      // the namespace); the rest of the config is the API's (fetched in the namespace: route.fetch
+      // would run in this process, outside it).
+      const cfg = await host.http('GET', '/v1/client/config');
+      assert.equal(cfg.status, 200, cfg.text);
+      await f.page.route('**/v1/client/config', (route) => route.fulfill({ json: { ...(cfg.body as object), wssUrl: 'wss://127.0.0.1:1' } }));
+      await f.signIn(finn.username, finn.webPassword);
+      await f.waitAttr('reg-status', 'data-state', 'error', 20_000);
+      assert.match(await f.el('reg-status').innerText(), /server unreachable/i);
+      assert.equal(await f.el('signin-error').count(), 0, 'the API sign-in itself worked');
+      await f.close();
+    });
+  });
+
   describe('relay-only ICE (?relay=1) through coturn', () => {
     it('a relay-only browser connects through a TURN relay candidate and audio flows', async () => {
       const carol = await host.account('carol');
@@ -317,6 +427,26 @@ describe('web softphone in Chromium, end to end through the stack', function () 
       assert.match(c.a_codec ?? '', /^PCM[UA]/i, `baresip leg codec: ${JSON.stringify(c)}`);
       assert.match(c.b_codec ?? '', /^opus/i, `browser leg codec: ${JSON.stringify(c)}`);
       assertHeardTone(o, m);
+    });
+
+    it('DTMF keys 1, 5, # in a call to baresip arrive at baresip in order', async () => {
+      const before = ((await host.call('baresipEventParams', { phone: baresipPhone!, type: 'CALL_DTMF_START' })) as string[]).length;
+      await a.dial(dave.username);
+      await a.established();
+      await a.page.waitForTimeout(500);
+      // At a person's pace: each key's tone (160 ms + 70 ms gap) is over before the next key.
+      for (const key of ['dtmf-1', 'dtmf-5', 'dtmf-hash']) {
+        await a.el(key).click();
+        await a.page.waitForTimeout(400);
+      }
+      let got: string[] = [];
+      for (let i = 0; i < 30 && got.length < 3; i++) {
+        got = ((await host.call('baresipEventParams', { phone: baresipPhone!, type: 'CALL_DTMF_START' })) as string[]).slice(before);
+        if (got.length < 3) await a.page.waitForTimeout(200);
+      }
+      await a.el('hangup').click();
+      await a.idle();
+      assert.deepEqual(got, ['1', '5', '#'], 'baresip\'s CALL_DTMF_START events');
     });
   });
 });

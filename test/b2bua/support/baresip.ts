@@ -17,6 +17,8 @@ export interface BaresipPhone {
   command(command: string, params?: string): Promise<Record<string, unknown>>;
   /** Waits for an event (CALL_ESTABLISHED, CALL_CLOSED, REGISTER_OK ...) seen on ctrl_tcp. */
   event(type: string, timeoutMs?: number): Promise<void>;
+  /** The `param` of every ctrl_tcp event of this type so far, in order (CALL_DTMF_START: the digit). */
+  eventParams(type: string): string[];
   /** Resolves once baresip printed a 200 to its REGISTER (it may precede the ctrl connection). */
   registered(timeoutMs?: number): Promise<void>;
   /** The WAV files sndfile recorded of received audio. */
@@ -41,6 +43,7 @@ export async function startBaresipPhone(o: { user: string; domain: string; passw
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   const events: string[] = [];
+  const params: Array<{ type: string; param: string }> = [];
   const waiters: Array<{ type: string; resolve: () => void }> = [];
   const pending: Array<(r: Record<string, unknown>) => void> = [];
   let sock: net.Socket | undefined;
@@ -66,6 +69,7 @@ export async function startBaresipPhone(o: { user: string; domain: string; passw
       if (msg.event === true) {
         const type = String(msg.type);
         events.push(type);
+        if (msg.param !== undefined) params.push({ type, param: String(msg.param) });
         for (const w of waiters.filter((x) => x.type === type)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
       } else if (msg.response === true) {
         pending.shift()?.(msg);
@@ -88,6 +92,7 @@ export async function startBaresipPhone(o: { user: string; domain: string; passw
         waiters.push({ type, resolve: () => { clearTimeout(t); resolve(); } });
       });
     },
+    eventParams: (type) => params.filter((e) => e.type === type).map((e) => e.param),
     registered: async (timeoutMs = 15_000) => {
       const end = Date.now() + timeoutMs;
       while (!/\} 200 OK .*binding/.test(out)) {

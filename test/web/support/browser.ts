@@ -22,12 +22,21 @@ export interface NamespacedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchInNamespace(nsName: string): Promise<NamespacedBrowser> {
+/**
+ * A browser whose media permission requests are refused, as when the user clicks "Block": the fake
+ * UI denies (`=deny`), and so would any real prompt (`--deny-permission-prompts`).
+ */
+export const MEDIA_DENIED_ARGS = [
+  ...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'),
+  '--use-fake-ui-for-media-stream=deny', '--deny-permission-prompts',
+];
+
+export async function launchInNamespace(nsName: string, args: string[] = CHROMIUM_ARGS): Promise<NamespacedBrowser> {
   const dir = mkdtempSync(path.join(tmpdir(), 'web-e2e-chromium-'));
   const wrapper = path.join(dir, 'chromium-in-netns');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${nsName}' /usr/bin/chromium "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const browser = await chromium.launch({ executablePath: wrapper, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath: wrapper, headless: true, args, timeout: 60_000 });
   return {
     browser,
     async close() {

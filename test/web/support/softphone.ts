@@ -39,21 +39,33 @@ const OPUS_ONLY = `(() => {
 export class Softphone {
   readonly consoleLines: string[] = [];
   readonly websockets: string[] = [];
+  /** First lines of the SIP messages on the page's WebSockets (`<` in, `>` out), the newest 100. */
+  readonly sipLines: string[] = [];
 
   private constructor(readonly name: string, readonly context: BrowserContext, readonly page: Page) {
     page.on('console', (m) => { this.consoleLines.push(`${m.type()}: ${m.text()}`); if (this.consoleLines.length > 200) this.consoleLines.shift(); });
     page.on('pageerror', (e) => this.consoleLines.push(`pageerror: ${e.message}`));
-    page.on('websocket', (ws) => this.websockets.push(ws.url()));
+    page.on('websocket', (ws) => {
+      this.websockets.push(ws.url());
+      const note = (dir: string, payload: string | Buffer): void => {
+        const first = payload.toString().split('\r\n', 1)[0] ?? '';
+        if (first.trim()) this.sipLines.push(`${dir} ${first}`);
+        if (this.sipLines.length > 100) this.sipLines.shift();
+      };
+      ws.on('framereceived', (f) => note('<', f.payload));
+      ws.on('framesent', (f) => note('>', f.payload));
+    });
   }
 
   /**
    * A page; `opusOnly` makes its peer connections offer and answer only opus (+ telephone-event)
    * for audio, like a client without G.711: a call to a G.711-only phone then needs rtpengine to
    * transcode (set with setCodecPreferences before every createOffer/createAnswer).
+   * `grantMedia: false` leaves the microphone/camera permissions to the browser's flags.
    */
-  static async open(browser: Browser, name: string, url: string, opts: { opusOnly?: boolean } = {}): Promise<Softphone> {
+  static async open(browser: Browser, name: string, url: string, opts: { opusOnly?: boolean; grantMedia?: boolean } = {}): Promise<Softphone> {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 420, height: 820 } });
-    await context.grantPermissions(['microphone', 'camera']);
+    if (opts.grantMedia !== false) await context.grantPermissions(['microphone', 'camera']);
     // tsx (esbuild keepNames) wraps named functions in __name(); page.evaluate sends their source
     // to the page, where that helper must exist.
     await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
@@ -91,7 +103,7 @@ export class Softphone {
       if (seen === value) return;
       if (Date.now() > end) {
         throw new Error(`${this.name}: ${testId}[${attr}] is ${JSON.stringify(seen)}, not ${JSON.stringify(value)} after ${timeoutMs} ms; `
-          + `error: ${await this.errorText()}; console:\n${this.consoleLines.slice(-15).join('\n')}`);
+          + `error: ${await this.errorText()}; console:\n${this.consoleLines.slice(-15).join('\n')}\nSIP:\n${this.sipLines.slice(-12).join('\n')}`);
       }
       await this.page.waitForTimeout(100);
     }

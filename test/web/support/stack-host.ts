@@ -57,6 +57,7 @@ export type HostRequest =
   | { id: number; method: 'baresipStart'; params: { account: HostAccount; toneHz: number } }
   | { id: number; method: 'baresipCommand'; params: { phone: number; command: string; args?: string } }
   | { id: number; method: 'baresipEvent'; params: { phone: number; type: string; timeoutMs: number } }
+  | { id: number; method: 'baresipEventParams'; params: { phone: number; type: string } }
   | { id: number; method: 'baresipRegistered'; params: { phone: number } }
   | { id: number; method: 'baresipStop'; params: { phone: number } }
   | { id: number; method: 'baresipHeard'; params: { phone: number } }
@@ -172,6 +173,8 @@ async function main(cfg: HostConfig): Promise<void> {
       case 'baresipEvent':
         await phone(r.params.phone).event(r.params.type, r.params.timeoutMs);
         return true;
+      case 'baresipEventParams':
+        return phone(r.params.phone).eventParams(r.params.type);
       case 'baresipRegistered':
         await phone(r.params.phone).registered();
         return true;
