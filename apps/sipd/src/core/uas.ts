@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { parseCSeq, parseUri, type SipRequest, type SipResponse } from '../parser';
 import {
-  createResponse, tagOf, type InviteServerTransaction, type ServerTransaction, type ServerTransactionUser,
+  createResponse, detached, tagOf, type InviteServerTransaction, type ServerTransaction, type ServerTransactionUser,
   type Transaction,
 } from '../transaction';
 import type { InboundMessage } from '../transport/types';
@@ -366,7 +366,7 @@ export class UasHandler {
     // Neither listener nor user closes over ir or the request: a completed transaction lives on
     // for Timer J/H (32 s over UDP) and must not keep the request's bookkeeping alive that long.
     tx.addTerminationListener(this.onTransactionTerminated);
-    tx.user = this.transactionUser(request.callId);
+    tx.user = this.transactionUser(detached(request.callId));
     return ir;
   }
 

@@ -9,5 +9,5 @@ export { NonInviteClientTransaction } from './non-invite-client-transaction';
 export { InviteServerTransaction, type TryingMode, type AckDisposition } from './invite-server-transaction';
 export { NonInviteServerTransaction } from './non-invite-server-transaction';
 export { createResponse, createNon2xxAck, createCancel } from './message-factory';
-export { newBranch, MAGIC_COOKIE, tagOf } from './transaction-keys';
+export { newBranch, MAGIC_COOKIE, tagOf, detached } from './transaction-keys';
 export * from './transaction-layer';

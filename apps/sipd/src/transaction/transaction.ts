@@ -5,6 +5,7 @@ import { SipRequest, SipResponse, type SipMessage } from '../parser';
 import { isReliable, type Destination } from '../transport/types';
 import { toTransportError, type TransportError } from '../transport/errors';
 import { TransactionStateError } from './errors';
+import { detached } from './transaction-keys';
 import { TransactionState, type TransactionKind } from './transaction-state';
 import { timerValues, type TimerConfig, type TimerValues } from './timers';
 import type { TransactionTransport } from './transaction-user';
@@ -99,7 +100,7 @@ export abstract class Transaction {
    */
   protected keepStartLinesOnly(response: SipResponse): SipResponse {
     const req = this._request;
-    this._request = new SipRequest(req.method, req.uri, req.version);
+    this._request = new SipRequest(detached(req.method), detached(req.uri), req.version);
     if (this.lastWire === undefined || this.lastWire.message !== response) return response;
     const statusLine = new SipResponse(response.status, response.reason, response.version);
     this.lastWire = { message: statusLine, wire: this.lastWire.wire };
