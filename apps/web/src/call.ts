@@ -241,7 +241,17 @@ export class Call {
   /** DTMF: RFC 4733 telephone-events on the audio sender; SIP INFO (application/dtmf-relay) when that is not possible. */
   async sendDtmf(tone: string): Promise<void> {
     if (!/^[0-9A-D#*]$/.test(tone) || this.state !== 'established') return;
-    if (this.sdh?.sendDtmf(tone, { duration: 160, interToneGap: 70 })) return;
+    // insertDTMF replaces the tones not yet played (W3C WebRTC §7.2): a key pressed while the
+    // previous tone plays is appended to them, so fast typing loses no digit.
+    const dtmf = this.peerConnection?.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.sender.dtmf)?.sender.dtmf;
+    if (dtmf?.canInsertDTMF) {
+      try {
+        dtmf.insertDTMF(dtmf.toneBuffer + tone, 160, 70);
+        return;
+      } catch {
+        // not possible on this sender: SIP INFO below
+      }
+    }
     await this.session.info({
       requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=160` } },
     }).catch(() => undefined);
