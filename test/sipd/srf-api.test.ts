@@ -91,6 +91,28 @@ describe('sipd + drachtio-srf public API (acceptance)', function () {
       assertCalls(r, 1);
     });
 
+    it('an app ACK for a non-2xx final (srf binds ack() to every final) is absorbed: one ACK on the wire, from the transaction (§17.1.1.3), no warning', async () => {
+      const far = await uas('uas-busy.xml');
+      const ackOutcome = await waitFor<string>((done) => {
+        srf.request(`sip:callee@127.0.0.1:${far.localPort}`, {
+          method: 'INVITE', body: sdp(1), headers: { 'Content-Type': 'application/sdp', Contact: `<sip:app@127.0.0.1:${sipd.sipPort}>` },
+        }, (err, req) => {
+          assert.ifError(err);
+          req.on('response', (r, ack?: (opts: unknown, cb: (e: unknown) => void) => void) => {
+            if ((r.status ?? 0) < 200) return;
+            assert.equal(r.status, 486);
+            if (!ack) return done('no ack function');
+            ack({}, (e) => done(e ? 'refused' : 'sent'));
+          });
+        });
+      }, 10_000, 'the 486 and the app ACK\'s outcome');
+      assert.equal(ackOutcome, 'refused');
+      const r = await far.stop(3000);
+      assertCalls(r, 1);
+      assert.equal((traced(r).match(/^ACK sip:/gm) ?? []).length, 1, 'exactly one ACK reached the callee');
+      assert.doesNotMatch(sipd.output(), /could not start client transaction/);
+    });
+
     it('srf.request over TCP (;transport=tcp) reaches a SIPp UAS on TCP and srf gets its 200', async () => {
       const far = await uas('uas-options.xml', undefined, 't1');
       const res = await waitFor<SrfMessage>((done) => {

@@ -70,6 +70,12 @@ export class UacHandler {
 
   /** A new request outside a dialog (docs/wire-protocol.md §2.4 e). */
   async sendNew(app: AppConnection, msgId: MsgId, cmd: NewRequestCommand): Promise<void> {
+    // srf binds an ack() to every final response of an INVITE, also to a non-2xx one (no dialog
+    // id then): that ACK is the client transaction's own (RFC 3261 §17.1.1.3) and already went out.
+    if (cmd.method === 'ACK') {
+      this.ctx.logger.debug({ requestUri: cmd.requestUri }, 'ACK without a dialog absorbed: the transaction layer acknowledged the non-2xx');
+      return this.fail(app, msgId, 'ACK outside a dialog: a non-2xx final response is acknowledged by the transaction layer (RFC 3261 §17.1.1.3)');
+    }
     const firstHopText = cmd.routeUrl ?? firstRoute(cmd.sip.headers) ?? this.ctx.behaviour.outboundProxy ?? cmd.requestUri;
     const firstHop = uriOf(firstHopText);
     if (!firstHop || !parseUri(cmd.requestUri)) return this.fail(app, msgId, `invalid request uri ${cmd.requestUri}`);
