@@ -9,7 +9,7 @@ const settings: ChatSettings = {
 };
 
 /** Answers the app server's queries from fixed rows and records what it logs. */
-function fakeDb(opts: { muted?: boolean; previews?: number | null } = {}): { db: never; logged: unknown[][] } {
+function fakeDb(opts: { muted?: boolean; previews?: number | null; archived?: string[] } = {}): { db: never; logged: unknown[][] } {
   const logged: unknown[][] = [];
   const db = {
     query: async (sql: string, args: unknown[]) => {
@@ -20,6 +20,8 @@ function fakeDb(opts: { muted?: boolean; previews?: number | null } = {}): { db:
       if (sql.includes('FROM chat_groups')) return [{ name: 'Book club' }];
       if (sql.includes('chat_conversation_settings')) return opts.muted ? [{ 1: 1 }] : [];
       if (sql.startsWith('INSERT INTO chat_push_log')) { logged.push(args); return { affectedRows: 1 }; }
+      // XEP-0372 lookup of a muted conversation's message (a room's archive, by the sender's nick).
+      if (sql.startsWith('SELECT xml FROM archive')) return (opts.archived ?? []).map((xml) => ({ xml }));
       throw new Error(`unexpected query ${sql}`);
     },
   };
@@ -61,5 +63,17 @@ describe('push app server', () => {
     assert.equal(await s.handle(publish({ sender: 'r1@conference.example.com/sam', body: 'chapter 3' })), 'muted');
     assert.equal(await s.handle(publish({ sender: 'r1@conference.example.com/sam', body: '@liz chapter 3?' })), 'sent');
     assert.deepEqual([sent[0].title, sent[0].body, sent[0].mention, sent[0].conversation], ['Sam Smith (Book club)', 'You were mentioned', true, 'r1@conference.example.com']);
+  });
+
+  it('a muted group notifies a member its archived message mentions by reference (XEP-0372), not another member', async () => {
+    const stanza = (who: string): string => `<message xmlns="jabber:client" type="groupchat" from="r1@conference.example.com/sam" id="m1">`
+      + `<body>Liz, chapter 3?</body><reference xmlns="urn:xmpp:reference:0" type="mention" begin="0" end="3" uri="xmpp:${who}@example.com"/></message>`;
+    const sent: PushAlert[] = [];
+    const mentioned = new PushAppServer(fakeDb({ muted: true, archived: [stanza('liz')] }).db, settings, { send: async (a) => { sent.push(a); } });
+    assert.equal(await mentioned.handle(publish({ sender: 'r1@conference.example.com/sam', body: 'Liz, chapter 3?' })), 'sent');
+    assert.equal(sent[0].mention, true);
+    const other = new PushAppServer(fakeDb({ muted: true, archived: [stanza('max')] }).db, settings, { send: async (a) => { sent.push(a); } });
+    assert.equal(await other.handle(publish({ sender: 'r1@conference.example.com/sam', body: 'Liz, chapter 3?' })), 'muted');
+    assert.equal(sent.length, 1);
   });
 });
