@@ -13,9 +13,9 @@
 //
 // Run: npx tsx bench/sip/hot-path.ts --sipd bench/out/a.js,bench/out/b.js [--rounds 5]
 //        [--requests 20000] [--window 50] [--method OPTIONS|REGISTER] [--cpu 0] [--sipd-args "..."]
-//        [--gc]
+//        [--gc] [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
 // Each --sipd entry is an executable taking drachtio-server's command line (bin/sipd does); with
-// --gc it must be a node script (it is run as `node --trace-gc <entry>`).
+// --gc or --node-args it must be a node script (it is run as `node [--trace-gc] <node-args> <entry>`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { cpuMicros } from './procstat';
 import { median } from './procstat';
 
-interface Options { sipds: string[]; rounds: number; requests: number; window: number; method: 'OPTIONS' | 'REGISTER'; cpu: string; extra: string[]; gc: boolean }
+interface Options { sipds: string[]; rounds: number; requests: number; window: number; method: 'OPTIONS' | 'REGISTER'; cpu: string; extra: string[]; gc: boolean; nodeArgs: string[] }
 
 /** One round's figures for one build. */
 interface RoundResult { us: number; rssMiB: number; peakMiB: number; gcCount?: number; gcMs?: number; liveHeapMiB?: number }
@@ -63,7 +63,8 @@ function parseArgs(argv: string[]): Options {
   const method = (get('method') ?? 'OPTIONS').toUpperCase();
   if (method !== 'OPTIONS' && method !== 'REGISTER') throw new Error('--method OPTIONS|REGISTER');
   return { sipds, rounds: Number(get('rounds') ?? 5), requests: Number(get('requests') ?? 20000), window: Number(get('window') ?? 50), method, cpu: get('cpu') ?? '0',
-    extra: (get('sipd-args') ?? '').split(' ').filter((a) => a !== ''), gc: argv.includes('--gc') };
+    extra: (get('sipd-args') ?? '').split(' ').filter((a) => a !== ''), gc: argv.includes('--gc'),
+    nodeArgs: (get('node-args') ?? '').split(' ').filter((a) => a !== '') };
 }
 
 /** The app side: authenticates, routes the method, answers each request with 200. */
@@ -138,7 +139,8 @@ async function measureOnce(exe: string, o: Options): Promise<RoundResult> {
   const sipPort = await freePort();
   const adminPort = await freePort();
   const secret = 'hot-path';
-  const launcher = o.gc ? [process.execPath, '--trace-gc', path.resolve(exe)] : [path.resolve(exe)];
+  const viaNode = o.gc || o.nodeArgs.length > 0;
+  const launcher = viaNode ? [process.execPath, ...(o.gc ? ['--trace-gc'] : []), ...o.nodeArgs, path.resolve(exe)] : [path.resolve(exe)];
   const child: ChildProcess = spawn('taskset', ['-c', o.cpu, ...launcher, '--contact', `sip:127.0.0.1:${sipPort};transport=udp`,
     '--port', String(adminPort), '--address', '127.0.0.1', '--secret', secret, '--loglevel', 'error', ...o.extra],
   { stdio: ['ignore', o.gc ? 'pipe' : 'ignore', 'ignore'] });
