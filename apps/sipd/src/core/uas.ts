@@ -371,10 +371,7 @@ export class UasHandler {
   }
 
   private transactionUser(callId: string): ServerTransactionUser {
-    return {
-      onTransportError: (err) => this.ctx.logger.warn({ callId, err: err.message }, 'response could not be sent'),
-      onTimeout: () => this.ctx.logger.info({ callId }, 'no ACK for a non-2xx final response (Timer H)'),
-    };
+    return new LoggingTransactionUser(this.ctx.logger, callId);
   }
 
   private readonly onTransactionTerminated = (tx: Transaction): void => {
@@ -512,6 +509,22 @@ export class UasHandler {
   private fail(app: AppConnection, msgId: MsgId, reason: string): void {
     this.ctx.counters.commandFailures++;
     app.sendResponse(msgId, { kind: 'failure', reason });
+  }
+}
+
+/**
+ * What the UAS wants to hear from a server transaction: only failures, logged with the Call-ID.
+ * A class, not closures: a completed transaction holds its user through Timer J (32 s over UDP).
+ */
+class LoggingTransactionUser implements ServerTransactionUser {
+  constructor(private readonly logger: EngineContext['logger'], private readonly callId: string) {}
+
+  onTransportError(err: Error): void {
+    this.logger.warn({ callId: this.callId, err: err.message }, 'response could not be sent');
+  }
+
+  onTimeout(): void {
+    this.logger.info({ callId: this.callId }, 'no ACK for a non-2xx final response (Timer H)');
   }
 }
 

@@ -46,7 +46,28 @@ export interface TimerValues {
   M: number; // RFC 6026: wait time for retransmission of 2xx to INVITE or additional 2xx (ICT Accepted)
 }
 
-export function timerValues(c: TimerConfig, reliable: boolean): TimerValues {
+/**
+ * The values per config and transport kind, computed once: every transaction reads them, and a
+ * completed one lives on for Timer J (32 s over UDP), so a copy each would be kept that long.
+ */
+const shared = new WeakMap<TimerConfig, { reliable: Readonly<TimerValues>; unreliable: Readonly<TimerValues> }>();
+
+/** Derived timer durations for `c` (a shared frozen object: do not change the config afterwards). */
+export function timerValues(c: TimerConfig, reliable: boolean): Readonly<TimerValues> {
+  let both = shared.get(c);
+  if (both === undefined || !sameConfig(both.unreliable, c)) {
+    both = { reliable: Object.freeze(computeTimerValues(c, true)), unreliable: Object.freeze(computeTimerValues(c, false)) };
+    shared.set(c, both);
+  }
+  return reliable ? both.reliable : both.unreliable;
+}
+
+/** A config changed after its values were cached (tests adjust T1 in place) computes them anew. */
+function sameConfig(v: Readonly<TimerValues>, c: TimerConfig): boolean {
+  return v.A === c.T1 && v.D === c.D && v.I === c.T4;
+}
+
+function computeTimerValues(c: TimerConfig, reliable: boolean): TimerValues {
   const t64 = 64 * c.T1;
   return {
     A: c.T1,

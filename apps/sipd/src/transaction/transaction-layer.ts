@@ -177,7 +177,7 @@ export class TransactionLayer {
       ? new InviteServerTransaction(opts, this.trying)
       : new NonInviteServerTransaction(opts);
     this.servers.set(key, tx);
-    tx.addTerminationListener(() => this.forget(this.servers, key, tx));
+    tx.addTerminationListener(this.onServerTerminated);
 
     if (request.method === 'CANCEL') {
       // §9.2: the CANCEL matches the INVITE server transaction by the §17.2.3 rules, method INVITE.
@@ -195,7 +195,7 @@ export class TransactionLayer {
       }
       if (original === undefined) {
         this.inProgress.set(mKey, tx);
-        tx.addTerminationListener(() => this.forget(this.inProgress, mKey, tx));
+        tx.mergeKey = mKey;
       }
     }
     return { kind: 'request', inbound, request, transaction: tx };
@@ -215,4 +215,14 @@ export class TransactionLayer {
   private forget<T extends Transaction>(map: Map<string, T>, key: string, tx: T): void {
     if (map.get(key) === tx) map.delete(key);
   }
+
+  /**
+   * One listener shared by every server transaction (its key is its id, its merge key a field),
+   * instead of two closures per transaction that a completed one would hold through Timer J.
+   */
+  private readonly onServerTerminated = (t: Transaction): void => {
+    const tx = t as ServerTransaction;
+    this.forget(this.servers, tx.id, tx);
+    if (tx.mergeKey !== undefined) this.forget(this.inProgress, tx.mergeKey, tx);
+  };
 }

@@ -28,10 +28,12 @@ export abstract class Transaction {
   readonly reliable: boolean;
   protected readonly transport: TransactionTransport;
   protected readonly timerConfig: TimerConfig;
-  protected readonly t: TimerValues;
+  protected readonly t: Readonly<TimerValues>;
   private _state: TransactionState;
   private _request: SipRequest;
   private readonly terminationListeners: Array<(tx: Transaction) => void> = [];
+  /** Server side: the §8.2.2.2 merge key the layer registered this transaction under, if any. */
+  mergeKey: string | undefined = undefined;
   /** The bytes the TU serialised for a message it handed us, reused for its retransmissions. */
   private lastWire: { message: SipMessage; wire: Buffer } | undefined;
 
