@@ -3,6 +3,7 @@
 import type { SipMessage, SipResponse } from '../parser';
 import type { Destination } from '../transport/types';
 import type { TransportError } from '../transport/errors';
+import type { SendFailureListener } from '../transport/transport';
 import type { TransactionState } from './transaction-state';
 
 /** What a transaction needs from the transport layer (TransportLayer implements it). */
@@ -12,6 +13,8 @@ export interface TransactionTransport {
    * `message` already serialised (sent as is).
    */
   send(message: SipMessage, destination: Destination, wire?: Buffer): Promise<void>;
+  /** send() without a promise: a failure reaches `listener` on a later tick (optional; TransportLayer has it). */
+  post?(message: SipMessage, destination: Destination, wire: Buffer | undefined, listener: SendFailureListener): void;
 }
 
 export interface ClientTransactionUser {

@@ -109,6 +109,12 @@ export abstract class Transaction {
     return statusLine;
   }
 
+  /** SendFailureListener: a message handed to the transport's post() was not sent. */
+  sendFailed(error: TransportError): void {
+    if (this._state === TransactionState.Terminated) return;
+    this.onTransportFailure(error);
+  }
+
   /**
    * Hands a message to the transport; a failure goes to onTransportFailure (§17.1.4, §17.2.4).
    * `wire` is the message already serialised by the TU (it also echoes those bytes to its app), so
@@ -118,6 +124,10 @@ export abstract class Transaction {
     if (this._state === TransactionState.Terminated) return;
     if (wire !== undefined) this.lastWire = { message, wire };
     else if (this.lastWire !== undefined && this.lastWire.message === message) wire = this.lastWire.wire;
+    if (this.transport.post !== undefined) {
+      this.transport.post(message, destination, wire, this);
+      return;
+    }
     let p: Promise<void>;
     try {
       p = this.transport.send(message, destination, wire);

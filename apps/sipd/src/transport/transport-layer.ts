@@ -18,16 +18,23 @@ import { isIPv6 } from 'node:net';
 import { formatVia, parseMessage, parseUri, serializeMessage, type SipMessage, type SipRequest, type Via } from '../parser';
 import { newCounters, type TransportCounters } from './counters';
 import { parseContact, type ListenSpec } from './contact';
-import { TransportError } from './errors';
+import { toTransportError, TransportError } from './errors';
 import { badRequest, processInboundVia, replaceTopVia, sentByMatcher, topVia, type SentByMatcher } from './inbound';
 import { defaultPort, responseDestination, unbracket } from './response-routing';
 import { TcpTransport, type TcpOptions } from './tcp-transport';
 import { TlsTransport, type TlsCredentials } from './tls-transport';
-import { isConnectionTransport, NULL_LOGGER, type ConnectionInfo, type Transport, type TransportLogger, type TransportSink } from './transport';
+import {
+  isConnectionTransport, NULL_LOGGER, type ConnectionInfo, type SendFailureListener, type Transport, type TransportLogger, type TransportSink,
+} from './transport';
 import type { Destination, Endpoint, InboundMessage, Protocol } from './types';
 import { UdpTransport, type UdpOptions } from './udp-transport';
 import { WsTransport, type WsOptions } from './ws-transport';
 import type { FrameErrorReason } from './stream-framer';
+
+/** RFC 6761 §6.4: a `.invalid` host never resolves. */
+function isInvalidHost(address: string): boolean {
+  return /(^|\.)invalid\.?$/i.test(address);
+}
 
 export interface TransportLayerOptions {
   /** drachtio-style contacts, e.g. 'sip:127.0.0.1:5060;transport=udp,tcp', 'sip:[::1]:5060'. */
@@ -155,7 +162,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     if (this.closing !== undefined) throw new TransportError('ECLOSED', 'transport layer is closed');
     // RFC 6761 §6.4: a `.invalid` host (WebSocket clients' Via/Contact, RFC 7118 §5.2) never
     // resolves; only the connection the client opened reaches it.
-    if (/(^|\.)invalid\.?$/i.test(dest.address) && !(dest.connectionId !== undefined && this.isConnectionOpen(dest.connectionId))) {
+    if (isInvalidHost(dest.address) && !(dest.connectionId !== undefined && this.isConnectionOpen(dest.connectionId))) {
       this.counters.sendErrors++;
       throw new TransportError('ENOFLOW', `no open connection to ${dest.address} (a .invalid host is reachable only over its own flow)`);
     }
@@ -172,6 +179,21 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       throw err;
     }
     this.counters.messagesOut[dest.protocol]++;
+  }
+
+  /**
+   * send() without a promise, for transactions (one per response on the hot path): a failure goes
+   * to `listener` on a later tick, with the same TransportErrors send() rejects with.
+   */
+  post(message: SipMessage, dest: Destination, wire: Buffer | undefined, listener: SendFailureListener | undefined): void {
+    const plainUdp = dest.protocol === 'udp' && this.closing === undefined && !isInvalidHost(dest.address);
+    const transport = plainUdp ? this.pick('udp', dest.address, dest.local) : undefined;
+    if (transport?.post === undefined) {
+      // Everything but UDP to an address we have a listener for takes the promise path.
+      this.send(message, dest, wire).catch((err: unknown) => listener?.sendFailed(toTransportError(err, `send to ${dest.address}:${dest.port}`)));
+      return;
+    }
+    transport.post(wire ?? serializeMessage(message), dest, listener);
   }
 
   /**

@@ -2,6 +2,7 @@
 // further implementations (a TLS transport is the TCP one over tls.Server/tls.connect; WS frames
 // one message per WebSocket message, RFC 7118). The TransportLayer parses and routes above it.
 import type { FrameErrorReason } from './stream-framer';
+import type { TransportError } from './errors';
 import type { Destination, Endpoint, Protocol } from './types';
 
 /** Where a transport hands what it receives (implemented by the TransportLayer). */
@@ -25,6 +26,11 @@ export interface ConnectionInfo {
   inbound: boolean;
 }
 
+/** Told when a message handed over with post() could not be sent; always on a later tick. */
+export interface SendFailureListener {
+  sendFailed(error: TransportError): void;
+}
+
 export interface Transport {
   readonly protocol: Protocol;
   /** The bound address (port resolved after listen()). */
@@ -32,6 +38,11 @@ export interface Transport {
   listen(): Promise<Endpoint>;
   /** Sends serialised bytes; rejects with a TransportError. */
   send(data: Buffer, dest: Destination): Promise<void>;
+  /**
+   * send() without a promise (the hot path of responses: no promise, no microtasks per message);
+   * a failure goes to `listener`, success is only counted.
+   */
+  post?(data: Buffer, dest: Destination, listener: SendFailureListener | undefined): void;
   /** Closes the listener and every connection; resolves when all are closed. Idempotent. */
   close(): Promise<void>;
 }

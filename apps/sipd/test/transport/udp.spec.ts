@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parseVia, SipResponse, type SipRequest } from '../../src/parser';
 import { responseDestination } from '../../src/transport/response-routing';
 import { TransportLayer } from '../../src/transport/transport-layer';
+import { lookupAddress } from '../../src/transport/udp-transport';
 import type { Endpoint } from '../../src/transport/types';
 import { nextInbound, parse, silence, sipRequest, sipResponse, UdpPeer } from './support';
 
@@ -187,6 +188,69 @@ describe('TransportLayer over UDP (RFC 3261 §18, RFC 3581)', () => {
       big.body = Buffer.alloc(70000, 0x78);
       await assert.rejects(tl.send(big, { protocol: 'udp', address: '127.0.0.1', port: peer.port }), { name: 'TransportError', code: 'ETOOLARGE' });
       assert.equal(tl.counters.sendErrors, 1);
+    });
+
+    it('a destination that is an IP address is resolved at once (the send is not put off a tick)', () => {
+      const got: Array<[string, number]> = [];
+      lookupAddress('127.0.0.1', 4, (err, address, family) => { assert.equal(err, null); got.push([address, family]); });
+      lookupAddress('::1', 6, (err, address, family) => { assert.equal(err, null); got.push([address, family]); });
+      assert.deepEqual(got, [['127.0.0.1', 4], ['::1', 6]]);
+    });
+
+    it('a destination that is a name is still resolved through DNS', async () => {
+      let returned = false;
+      let answeredBeforeReturn = false;
+      const resolved = new Promise<[string, number]>((resolve, reject) => {
+        lookupAddress('localhost', 4, (err, address, family) => {
+          answeredBeforeReturn = !returned;
+          if (err) reject(err);
+          else resolve([address, family]);
+        });
+      });
+      returned = true;
+      const [address, family] = await resolved;
+      assert.equal(answeredBeforeReturn, false);
+      assert.equal(family, 4);
+      assert.match(address, /^127\./);
+    });
+
+    it('a response to an IPv4 address reaches the peer', async () => {
+      const req = parse(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKlk1` })) as SipRequest;
+      await tl.send(ok(req), { protocol: 'udp', address: '127.0.0.1', port: peer.port });
+      const got = await peer.next();
+      assert.match(got.toString('latin1'), /^SIP\/2\.0 200 OK\r\n/);
+    });
+
+    it('post(): the datagram is sent and counted, nothing is reported', async () => {
+      const req = parse(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKpost1` })) as SipRequest;
+      const failures: string[] = [];
+      tl.post(ok(req), { protocol: 'udp', address: '127.0.0.1', port: peer.port }, undefined, { sendFailed: (e) => failures.push(e.code) });
+      const got = await peer.next();
+      assert.match(got.toString('latin1'), /^SIP\/2\.0 200 OK\r\n/);
+      assert.deepEqual(failures, []);
+      assert.equal(tl.counters.messagesOut.udp, 1);
+      assert.equal(tl.counters.datagramsOut, 1);
+    });
+
+    it('post(): a refused datagram is reported to the listener on a later tick, with the code send() rejects with', async () => {
+      const big = parse(sipRequest({ via: 'SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKpost2' }));
+      big.body = Buffer.alloc(70000, 0x78);
+      const failures: string[] = [];
+      tl.post(big, { protocol: 'udp', address: '127.0.0.1', port: peer.port }, undefined, { sendFailed: (e) => failures.push(e.code) });
+      assert.deepEqual(failures, [], 'not reported synchronously');
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(failures, ['ETOOLARGE']);
+      assert.equal(tl.counters.sendErrors, 1);
+    });
+
+    it('post(): no listener for the address family, or a .invalid host, fail as send() does', async () => {
+      const req = parse(sipRequest({ via: 'SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKpost3' }));
+      const failures: string[] = [];
+      const listener = { sendFailed: (e: { code: string }): void => void failures.push(e.code) };
+      tl.post(req, { protocol: 'udp', address: '::1', port: 5060 }, undefined, listener);
+      tl.post(req, { protocol: 'udp', address: 'abc.invalid', port: 5060 }, undefined, listener);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(failures, ['ENOLISTENER', 'ENOFLOW']);
     });
 
     it('no listener for the address family → ENOLISTENER', async () => {
