@@ -307,7 +307,7 @@ describe('web softphone in Chromium, end to end through the stack', function () 
       await m.signInRegistered(mia.username, mia.webPassword);
       for (const video of [false, true]) {
         await m.dial(bob.username, video);
-        await assertCallError(m, 'media-denied', video ? /microphone or camera permission denied/i : /microphone permission denied/i);
+        await assertCallError(m, 'media-denied', /microphone( or camera)? permission denied/i);
       }
       // An INVITE would ring bob within well under a second on loopback.
       await b.page.waitForTimeout(1500);
